@@ -1,0 +1,127 @@
+/**
+ * The operations the CLI and the language server share: open a project, check it, dry-run or
+ * sync it, pull its catalog. Both front ends call these, so they always agree about a view.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Client } from "pg";
+import { ProjectAnalyzer } from "./analysis/analyzer";
+import { compareDiagnostics, toDiagnosticJson, type DiagnosticJson, type EngineDiagnostic } from "./diagnostics";
+import { ViewsProject, type ProjectOptions } from "./project/project";
+import { loadSqlParser } from "./sql/parser";
+import type { Target } from "./templates/render";
+import { LineIndex } from "./text/positions";
+import { runSync, type SyncOptions, type SyncResult } from "./sync/sync";
+import type { SqlSession } from "./database/session";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./database/embedded";
+import { escapeIdentifier } from "pg";
+
+export interface OpenedProject {
+  project: ViewsProject;
+  analyzer: ProjectAnalyzer;
+}
+
+/** Loads the SQL parser (once per process) and the project. */
+export async function openProject(dir: string, target: Target = "prod", options: ProjectOptions = {}): Promise<OpenedProject> {
+  await loadSqlParser();
+  const project = ViewsProject.load(dir, options);
+  return { project, analyzer: new ProjectAnalyzer(project, target) };
+}
+
+export interface CheckResult {
+  views: number;
+  diagnostics: EngineDiagnostic[];
+}
+
+export function checkProject(analyzer: ProjectAnalyzer): CheckResult {
+  return { views: analyzer.project.views.size, diagnostics: analyzer.checkAll() };
+}
+
+export function countErrors(diagnostics: EngineDiagnostic[]): number {
+  return diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;
+}
+
+/** Converts diagnostics to their JSON form, reading the text of files that are not views (config, catalog). */
+export function diagnosticsToJson(analyzer: ProjectAnalyzer, diagnostics: EngineDiagnostic[]): DiagnosticJson[] {
+  const indexes = new Map<string, LineIndex>();
+  const linesOf = (file: string): LineIndex => {
+    let index = indexes.get(file);
+    if (index) return index;
+    const view = analyzer.project.viewsByFile.get(file);
+    const analysis = view ? analyzer.getAnalysis(view.id) : undefined;
+    if (analysis?.text !== undefined) index = analysis.lines;
+    else {
+      let text = "";
+      try {
+        text = fs.readFileSync(path.join(analyzer.project.root, file), "utf8");
+      } catch {
+        text = "";
+      }
+      index = new LineIndex(text);
+    }
+    indexes.set(file, index);
+    return index;
+  };
+  return diagnostics.map((diagnostic) => toDiagnosticJson(diagnostic, linesOf(diagnostic.file))).sort(compareDiagnostics);
+}
+
+/** Returns the commit the project's directory is checked out at, or null outside a git repository. */
+export function currentGitCommit(dir: string): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Wraps a `pg` client as a SqlSession. */
+export function sessionForClient(client: Client): SqlSession {
+  return {
+    async query(text, params) {
+      const result = await client.query(text, params as unknown[] | undefined);
+      return { rows: result.rows, fields: result.fields.map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })) };
+    },
+    async exec(text) {
+      await client.query(text);
+    },
+    async close() {
+      await client.end();
+    },
+  };
+}
+
+export type SyncRequest = Omit<SyncOptions, "session" | "analyzer">;
+
+/**
+ * Dry-runs the project on the embedded PostgreSQL with the catalog loaded: the raw relations
+ * exist with their columns and no rows, so PostgreSQL checks every view as it would in the
+ * warehouse. Catalog problems come back as diagnostics on the catalog files.
+ */
+export async function dryRunEmbedded(analyzer: ProjectAnalyzer, request: Omit<SyncRequest, "mode" | "target">): Promise<SyncResult & { catalogDiagnostics: EngineDiagnostic[] }> {
+  let database: EmbeddedPostgres | undefined;
+  try {
+    database = await startEmbeddedPostgres();
+    const catalogDiagnostics = await loadCatalogInto(analyzer, database);
+    const result = await runSync({ ...request, analyzer, session: database, mode: "dry-run", target: "prod", includeGrants: false });
+    return { ...result, catalogDiagnostics };
+  } finally {
+    await database?.close();
+  }
+}
+
+async function loadCatalogInto(analyzer: ProjectAnalyzer, session: SqlSession): Promise<EngineDiagnostic[]> {
+  const catalog = analyzer.project.catalog;
+  const schemas = new Set([...catalog.relations.values()].map((relation) => relation.schema));
+  for (const schema of schemas) await session.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
+  const diagnostics: EngineDiagnostic[] = [];
+  for (const file of catalog.files) {
+    try {
+      await session.exec(file.text);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      diagnostics.push({ file: file.file, start: 0, end: 0, severity: "error", code: "catalog/invalid", message: `Loading ${file.file} into the embedded PostgreSQL failed: ${message}` });
+    }
+  }
+  return diagnostics;
+}

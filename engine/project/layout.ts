@@ -1,0 +1,148 @@
+/**
+ * The file layout of a views project: `templates/<schema>[_<stage>]/<view>.sql`.
+ * The path alone decides the view's schema, stage and name.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EngineDiagnostic } from "../diagnostics";
+
+/** PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1). */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** One view template. */
+export interface ViewFile {
+  /** "schema.view", unique in a project. */
+  id: string;
+  schema: string;
+  name: string;
+  stage: number;
+  /** The folder under templates, such as "core_1". */
+  folder: string;
+  /** Path relative to the project directory with "/" separators, as diagnostics print it. */
+  file: string;
+  /** Path relative to the templates folder, the name nunjucks knows the template by. */
+  templateName: string;
+  absolutePath: string;
+}
+
+const LOWER_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Splits a folder name into schema and stage: "core" is stage 0, "core_2" stage 2. */
+export function parseFolderName(folder: string): { schema: string; stage: number } {
+  const match = /^(.+)_(\d+)$/.exec(folder);
+  if (match && !match[2].startsWith("0")) return { schema: match[1], stage: Number(match[2]) };
+  return { schema: folder, stage: 0 };
+}
+
+function isHidden(name: string): boolean {
+  return name.startsWith("_") || name.startsWith(".");
+}
+
+export interface LayoutScan {
+  views: ViewFile[];
+  /** Macro files relative to the templates folder, such as "_macros/finance.sql". */
+  macroFiles: string[];
+  diagnostics: EngineDiagnostic[];
+}
+
+/**
+ * Lists the view files under the templates folder. Folders starting with "_" (macros) or "."
+ * are not schemas. Names that PostgreSQL would fold, reject or truncate are diagnostics on
+ * the file, and such files are left out of the project.
+ */
+export function scanLayout(projectDir: string, templatesDir: string): LayoutScan {
+  const templatesPath = path.resolve(projectDir, templatesDir);
+  const views: ViewFile[] = [];
+  const macroFiles: string[] = [];
+  const diagnostics: EngineDiagnostic[] = [];
+  const toProjectPath = (absolute: string): string => path.relative(projectDir, absolute).split(path.sep).join("/");
+
+  let folders: fs.Dirent[];
+  try {
+    folders = fs.readdirSync(templatesPath, { withFileTypes: true });
+  } catch {
+    return { views, macroFiles, diagnostics };
+  }
+  folders.sort((a, b) => a.name.localeCompare(b.name));
+
+  for (const folder of folders) {
+    if (!folder.isDirectory()) continue;
+    const folderPath = path.join(templatesPath, folder.name);
+    if (folder.name === "_macros") {
+      for (const entry of safeReadDir(folderPath)) {
+        if (entry.isFile() && entry.name.endsWith(".sql")) macroFiles.push(`_macros/${entry.name}`);
+      }
+      continue;
+    }
+    if (isHidden(folder.name)) continue;
+
+    const { schema, stage } = parseFolderName(folder.name);
+    const entries = safeReadDir(folderPath).filter((entry) => entry.isFile() && entry.name.endsWith(".sql"));
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const absolutePath = path.join(folderPath, entry.name);
+      const file = toProjectPath(absolutePath);
+      const name = entry.name.slice(0, -".sql".length);
+      const problem = checkNames(folder.name, schema, name);
+      if (problem) {
+        diagnostics.push({ file, start: 0, end: 0, severity: "error", ...problem });
+        continue;
+      }
+      views.push({
+        id: `${schema}.${name}`,
+        schema,
+        name,
+        stage,
+        folder: folder.name,
+        file,
+        templateName: `${folder.name}/${entry.name}`,
+        absolutePath,
+      });
+    }
+  }
+  macroFiles.sort();
+  return { views, macroFiles, diagnostics };
+}
+
+function safeReadDir(folder: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function checkNames(
+  folder: string,
+  schema: string,
+  name: string,
+): { code: "naming/invalid-name" | "naming/too-long"; message: string } | undefined {
+  if (!LOWER_IDENTIFIER.test(schema)) {
+    return {
+      code: "naming/invalid-name",
+      message: `Folder "${folder}" does not name a schema: schema names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the folder.`,
+    };
+  }
+  if (/_0\d*$/.test(folder)) {
+    return {
+      code: "naming/invalid-name",
+      message: `Folder "${folder}": stages are numbered from 1 without leading zeros; stage-0 views go in "${schema}/".`,
+    };
+  }
+  if (!LOWER_IDENTIFIER.test(name)) {
+    return {
+      code: "naming/invalid-name",
+      message: `File name "${name}.sql" does not name a view: view names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the file.`,
+    };
+  }
+  for (const [kind, value] of [["Schema", schema], ["View", name]] as const) {
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_IDENTIFIER_BYTES) {
+      return {
+        code: "naming/too-long",
+        message: `${kind} name "${value}" is ${bytes} bytes long; PostgreSQL truncates names to ${MAX_IDENTIFIER_BYTES} bytes. Shorten it.`,
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * A views project on disk: its config, view files, macros and catalog.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EngineDiagnostic } from "../diagnostics";
+import { CONFIG_FILE, parseConfig, type ProjectConfig } from "./config";
+import { scanLayout, type ViewFile } from "./layout";
+import { emptyCatalog, loadCatalog, type Catalog } from "../catalog/catalog";
+
+/** Template files larger than this are reported instead of parsed: no view needs 4 MiB of SQL. */
+export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+
+export interface ProjectOptions {
+  /** Text of open, maybe unsaved files by absolute path; undefined reads the disk. */
+  readOverride?: (absolutePath: string) => string | undefined;
+  /** Skip reading catalog/ (it needs the SQL parser loaded). */
+  skipCatalog?: boolean;
+}
+
+export type TextResult = { text: string } | { problem: EngineDiagnostic };
+
+export class ViewsProject {
+  readonly root: string;
+  readonly config: ProjectConfig;
+  readonly views: Map<string, ViewFile>;
+  readonly viewsByFile: Map<string, ViewFile>;
+  readonly macroFiles: string[];
+  readonly catalog: Catalog;
+  /** Problems of the project as a whole: config, names, duplicate views, catalog. */
+  readonly projectDiagnostics: EngineDiagnostic[];
+  /** Schemas that have at least one view, with the stages they use. */
+  readonly managedSchemas: Set<string>;
+  readonly readOverride: (absolutePath: string) => string | undefined;
+
+  private constructor(root: string, config: ProjectConfig, views: ViewFile[], macroFiles: string[], catalog: Catalog, diagnostics: EngineDiagnostic[], readOverride: (absolutePath: string) => string | undefined) {
+    this.root = root;
+    this.config = config;
+    this.views = new Map();
+    this.viewsByFile = new Map();
+    this.projectDiagnostics = diagnostics;
+    for (const view of views) {
+      const existing = this.views.get(view.id);
+      if (existing) {
+        diagnostics.push({
+          file: view.file,
+          start: 0,
+          end: 0,
+          severity: "error",
+          code: "naming/duplicate-view",
+          message: `View ${view.id} is defined twice, in ${existing.file} and ${view.file}. Keep one of them.`,
+        });
+        continue;
+      }
+      this.views.set(view.id, view);
+      this.viewsByFile.set(view.file, view);
+    }
+    this.macroFiles = macroFiles;
+    this.catalog = catalog;
+    this.managedSchemas = new Set([...this.views.values()].map((view) => view.schema));
+    this.readOverride = readOverride;
+  }
+
+  /** Loads the project whose directory is `dir`. Throws only when `dir` is not a views project. */
+  static load(dir: string, options: ProjectOptions = {}): ViewsProject {
+    const root = path.resolve(dir);
+    const readOverride = options.readOverride ?? (() => undefined);
+    let configText: string | undefined;
+    const configPath = path.join(root, CONFIG_FILE);
+    configText = readOverride(configPath);
+    if (configText === undefined && fs.existsSync(configPath)) configText = fs.readFileSync(configPath, "utf8");
+    const { config, diagnostics } = parseConfig(configText);
+    const templatesPath = path.resolve(root, config.templatesDir);
+    if (!isDirectory(templatesPath)) {
+      if (!isDirectory(root)) throw new ProjectNotFoundError(`${dir} is not a directory.`);
+      throw new ProjectNotFoundError(
+        `${dir} is not a views project: it has no ${config.templatesDir}/ folder. Run the command in the project directory or pass it as an argument.`,
+      );
+    }
+    const layout = scanLayout(root, config.templatesDir);
+    const catalog = options.skipCatalog ? emptyCatalog() : loadCatalog(root);
+    return new ViewsProject(root, config, layout.views, layout.macroFiles, catalog, [...diagnostics, ...layout.diagnostics, ...catalog.diagnostics], readOverride);
+  }
+
+  get templatesPath(): string {
+    return path.resolve(this.root, this.config.templatesDir);
+  }
+
+  /** Reads a view's template: an open editor's text first, then the disk. Unreadable, binary, empty and huge files are problems. */
+  readViewText(view: ViewFile): TextResult {
+    const problem = (code: EngineDiagnostic["code"], message: string): TextResult => ({
+      problem: { file: view.file, start: 0, end: 0, severity: "error", code, message },
+    });
+    const override = this.readOverride(view.absolutePath);
+    if (override !== undefined) return checkText(override) ?? { text: override };
+
+    let bytes: Buffer;
+    try {
+      const size = fs.statSync(view.absolutePath).size;
+      if (size > MAX_TEMPLATE_BYTES) {
+        return problem("file/too-large", `${view.file} is ${formatBytes(size)}; view templates are limited to ${formatBytes(MAX_TEMPLATE_BYTES)}. Is this file really a view?`);
+      }
+      bytes = fs.readFileSync(view.absolutePath);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (error as Error).message;
+      return problem("file/unreadable", `Cannot read ${view.file}: ${reason}. Check the file's permissions.`);
+    }
+    if (bytes.includes(0)) {
+      return problem("file/binary", `${view.file} is a binary file, not a SQL template. Remove it from ${this.config.templatesDir}/.`);
+    }
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      return problem("file/binary", `${view.file} is not valid UTF-8 text. Save it as UTF-8.`);
+    }
+    // A byte order mark would reach PostgreSQL as part of the first token; a space keeps every offset.
+    if (text.charCodeAt(0) === 0xfeff) text = " " + text.slice(1);
+    return checkText(text) ?? { text };
+
+    function checkText(content: string): TextResult | undefined {
+      if (content.trim().length === 0) return problem("file/empty", `${view.file} is empty. Write one SELECT statement, or delete the file to drop the view.`);
+      return undefined;
+    }
+  }
+
+  /** Finds the view of a file given by absolute path or by path relative to the project. */
+  viewForFile(file: string): ViewFile | undefined {
+    const relative = path.isAbsolute(file) ? path.relative(this.root, file) : file;
+    return this.viewsByFile.get(relative.split(path.sep).join("/"));
+  }
+}
+
+export class ProjectNotFoundError extends Error {}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}

@@ -1,0 +1,458 @@
+/**
+ * Plans and runs a sync: every change in one transaction under an advisory lock, views in
+ * dependency order, `CREATE OR REPLACE VIEW` where PostgreSQL accepts the new column list and
+ * drop-and-create (with every managed dependent) where it does not. A dry run and a plan run
+ * the same steps and roll back.
+ */
+import { escapeIdentifier, escapeLiteral } from "pg";
+import type { ProjectAnalyzer } from "../analysis/analyzer";
+import type { EngineDiagnostic } from "../diagnostics";
+import { DatabaseError, toDatabaseError, type SqlSession } from "../database/session";
+import { createViewStatement, prepareView, physicalSchema, templateRangeOfError, type PreparedView, type SyncTarget } from "./prepare";
+import { allDependents, existingRelations, type DependentObject, type ExistingRelation } from "./dependents";
+import { ensureStateTable, readState, recordState, forgetState, type StateRow } from "./state";
+
+export type SyncMode = "plan" | "dry-run" | "sync";
+export type ActionKind = "create" | "replace" | "recreate" | "drop" | "unchanged";
+
+export interface PlannedAction {
+  /** The database object, "schema.name". */
+  view: string;
+  action: ActionKind;
+  reason: string;
+}
+
+export interface SyncOptions {
+  analyzer: ProjectAnalyzer;
+  session: SqlSession;
+  mode: SyncMode;
+  target: SyncTarget;
+  /** Re-create every view, even unchanged ones. */
+  full?: boolean;
+  /** Sync only these views (project ids); views of deleted files are then left alone. */
+  views?: string[];
+  includeGrants?: boolean;
+  /** How long one statement may wait for a lock before the attempt is retried. */
+  lockTimeoutMs?: number;
+  /** Attempts after the first when a lock wait times out. */
+  lockRetries?: number;
+  gitCommit?: string | null;
+  onProgress?: (message: string, done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Called for every retry and lock wait, for logs. */
+  onNotice?: (message: string) => void;
+}
+
+export interface SyncResult {
+  target: SyncTarget;
+  mode: SyncMode;
+  actions: PlannedAction[];
+  /** PostgreSQL errors at their template positions. */
+  diagnostics: EngineDiagnostic[];
+  /** A failure that belongs to no single view: a refused drop, a lock timeout, a permission error. */
+  error?: string;
+  committed: boolean;
+  durationMs: number;
+}
+
+/** Key of pg_advisory_xact_lock, the same for every sync so two never interleave (the bytes of "SyncView"). */
+export const SYNC_LOCK_KEY = "6014183624001398124";
+
+const LOCK_NOT_AVAILABLE = "55P03";
+/** SQLSTATEs with which CREATE OR REPLACE VIEW rejects a changed column list (renamed, dropped or retyped columns). */
+const INCOMPATIBLE_COLUMNS = new Set(["42P16", "42804", "0A000"]);
+
+/** A sync that must not go on, with a message for the user. Nothing it did is kept. */
+export class SyncRefusedError extends Error {}
+export class SyncCancelledError extends Error {}
+
+export async function runSync(options: SyncOptions): Promise<SyncResult> {
+  const started = Date.now();
+  const retries = options.lockRetries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const run = new SyncRun(options);
+    try {
+      const result = await run.execute();
+      return { ...result, durationMs: Date.now() - started };
+    } catch (error) {
+      await rollbackQuietly(options.session);
+      const databaseError = toDatabaseError(error);
+      if (databaseError?.sqlState === LOCK_NOT_AVAILABLE) {
+        const blockers = await describeBlockers(options.session, run.waitingOn);
+        if (attempt < retries) {
+          const delay = 500 * 2 ** attempt;
+          options.onNotice?.(`Lock wait timed out (${blockers}); retrying in ${delay} ms (attempt ${attempt + 2} of ${retries + 1}).`);
+          await sleep(delay);
+          continue;
+        }
+        return failure(options, run, `Gave up after ${retries + 1} attempts: a lock wait exceeded lock_timeout each time. Blocked by ${blockers}. Nothing was changed.`, started);
+      }
+      if (error instanceof SyncRefusedError || error instanceof SyncCancelledError) return failure(options, run, error.message, started);
+      if (databaseError) return failure(options, run, `${describeStep(run.step)} failed: ${formatDatabaseError(databaseError)} Nothing was changed.`, started);
+      throw error;
+    }
+  }
+}
+
+function failure(options: SyncOptions, run: SyncRun, message: string, started: number): SyncResult {
+  return { target: options.target, mode: options.mode, actions: run.actions, diagnostics: run.diagnostics, error: message, committed: false, durationMs: Date.now() - started };
+}
+
+function describeStep(step: string): string {
+  return step ? step.charAt(0).toUpperCase() + step.slice(1) : "The sync";
+}
+
+export function formatDatabaseError(error: DatabaseError): string {
+  let text = `${error.message} (SQLSTATE ${error.sqlState}).`;
+  if (error.detail) text += ` ${error.detail}`;
+  if (error.hint) text += ` Hint: ${error.hint}`;
+  return text;
+}
+
+async function rollbackQuietly(session: SqlSession): Promise<void> {
+  try {
+    await session.query("ROLLBACK");
+  } catch {
+    // The connection may be gone; PostgreSQL rolls back a broken connection's transaction itself.
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Names the sessions that hold a lock the sync waited for: their pid, user, state and query. */
+async function describeBlockers(session: SqlSession, waitingOn: number | "advisory" | undefined): Promise<string> {
+  try {
+    const result = await session.query<{ pid: number; usename: string | null; state: string | null; query: string | null }>(
+      `SELECT a.pid, a.usename, a.state, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.granted AND a.pid <> pg_backend_pid()
+         AND ((l.locktype = 'relation' AND l.relation = $1::oid) OR (l.locktype = 'advisory' AND $2::boolean))
+       ORDER BY a.pid`,
+      [typeof waitingOn === "number" ? waitingOn : 0, waitingOn === "advisory"],
+    );
+    if (result.rows.length === 0) return "a session that has finished since";
+    return result.rows.map((row) => `pid ${row.pid}${row.usename ? ` (${row.usename}, ${row.state ?? "unknown state"})` : ""} running "${row.query ?? ""}"`).join("; ");
+  } catch {
+    return "another session (its pid could not be read)";
+  }
+}
+
+class SyncRun {
+  readonly actions: PlannedAction[] = [];
+  readonly diagnostics: EngineDiagnostic[] = [];
+  /** What the current statement may wait for, to name the blocker after a lock timeout. */
+  waitingOn: number | "advisory" | undefined;
+  /** What the run is doing, for error messages. */
+  step = "";
+  private readonly options: SyncOptions;
+  private readonly session: SqlSession;
+  private readonly stateSchema: string;
+  private readonly personalPrefix: string;
+  private readonly targetLabel: string;
+  /** Physical keys ("schema.name") of views dropped during this run that must be created again. */
+  private readonly dropped = new Set<string>();
+  private readonly failed = new Set<string>();
+  private readonly created = new Map<string, PreparedView>();
+  private readonly stateUpdates: PreparedView[] = [];
+
+  constructor(options: SyncOptions) {
+    this.options = options;
+    this.session = options.session;
+    this.stateSchema = options.analyzer.project.config.stateSchema;
+    this.personalPrefix = options.analyzer.project.config.personalPrefix;
+    this.targetLabel = options.target === "personal" ? "personal" : "prod";
+  }
+
+  async execute(): Promise<Omit<SyncResult, "durationMs">> {
+    const { analyzer, session } = this.options;
+    this.checkCancelled();
+    this.step = "starting the transaction";
+    await session.query("BEGIN");
+    await session.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.options.lockTimeoutMs ?? 10000))}`);
+    this.step = "taking the sync lock";
+    this.waitingOn = "advisory";
+    await session.query(`SELECT pg_advisory_xact_lock(${SYNC_LOCK_KEY})`);
+    this.waitingOn = undefined;
+
+    this.step = `creating the state table in schema ${this.stateSchema}`;
+    await ensureStateTable(session, this.stateSchema);
+    const state = (await readState(session, this.stateSchema)).filter((row) => row.target === this.targetLabel);
+    const stateByKey = new Map(state.map((row) => [`${row.schema}.${row.name}`, row]));
+
+    const selected = this.options.views ? new Set(this.options.views) : undefined;
+    const ids = analyzer.graph.topologicalOrder([...analyzer.project.views.keys()].filter((id) => !selected || selected.has(id)));
+    const syncedIds = new Set(ids);
+
+    const personalSchemas = [...analyzer.project.managedSchemas].map((schema) => physicalSchema(schema, this.options.target, this.personalPrefix));
+    const existing = await existingRelations(session, [...new Set([...personalSchemas, ...state.map((row) => row.schema)])]);
+    const prepared = ids.map((id) =>
+      prepareView(analyzer, analyzer.getAnalysis(id)!, {
+        target: this.options.target,
+        personalPrefix: this.personalPrefix,
+        includeGrants: (this.options.includeGrants ?? true) && this.options.target === "prod",
+        usesPersonalCopy: (upstream) =>
+          syncedIds.has(upstream.id) || existing.has(`${physicalSchema(upstream.schema, "personal", this.personalPrefix)}.${upstream.name}`),
+      }),
+    );
+    const managedKeys = new Set([...stateByKey.keys(), ...prepared.map((view) => `${view.schema}.${view.name}`)]);
+
+    await this.createSchemas(prepared, existing);
+    if (!selected) await this.dropDeletedViews(state, prepared, existing, managedKeys, analyzer);
+
+    let done = 0;
+    for (const view of prepared) {
+      this.checkCancelled();
+      this.options.onProgress?.(`${view.schema}.${view.name}`, done++, prepared.length);
+      await this.syncView(view, existing, stateByKey, managedKeys, prepared);
+    }
+
+    if (this.failed.size === 0 && this.stateUpdates.length > 0) {
+      this.step = "recording the sync in the state table";
+      for (const view of this.stateUpdates) {
+        await recordState(session, this.stateSchema, {
+          schema: view.schema,
+          name: view.name,
+          target: this.targetLabel,
+          contentHash: view.contentHash,
+          gitCommit: this.options.gitCommit ?? null,
+          sourceFile: view.view.file,
+        });
+      }
+    }
+
+    const commit = this.options.mode === "sync" && this.failed.size === 0;
+    this.step = commit ? "committing" : "rolling back";
+    await session.query(commit ? "COMMIT" : "ROLLBACK");
+    return {
+      target: this.options.target,
+      mode: this.options.mode,
+      actions: this.actions,
+      diagnostics: this.diagnostics,
+      error: this.failed.size > 0 ? `${this.failed.size} view${this.failed.size === 1 ? "" : "s"} failed; nothing was changed.` : undefined,
+      committed: commit,
+    };
+  }
+
+  private checkCancelled(): void {
+    if (this.options.signal?.aborted) throw new SyncCancelledError("The sync was cancelled; nothing was changed.");
+  }
+
+  private async createSchemas(prepared: PreparedView[], existing: Map<string, ExistingRelation>): Promise<void> {
+    const schemas = [...new Set(prepared.map((view) => view.schema))].sort();
+    const present = await this.session.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])", [schemas]);
+    const have = new Set(present.rows.map((row) => row.nspname));
+    void existing;
+    for (const schema of schemas) {
+      if (have.has(schema)) continue;
+      this.step = `creating schema ${schema}`;
+      await this.session.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
+    }
+  }
+
+  /** Drops views this tool created whose files are gone, after checking nothing unmanaged depends on them. */
+  private async dropDeletedViews(
+    state: StateRow[],
+    prepared: PreparedView[],
+    existing: Map<string, ExistingRelation>,
+    managedKeys: Set<string>,
+    analyzer: ProjectAnalyzer,
+  ): Promise<void> {
+    const keep = new Set(prepared.map((view) => `${view.schema}.${view.name}`));
+    const gone = state.filter((row) => !keep.has(`${row.schema}.${row.name}`));
+    if (gone.length === 0) return;
+    const toDrop: ExistingRelation[] = [];
+    for (const row of gone) {
+      const relation = existing.get(`${row.schema}.${row.name}`);
+      if (relation) toDrop.push(relation);
+      else {
+        this.step = `forgetting ${row.schema}.${row.name}`;
+        await forgetState(this.session, this.stateSchema, row.schema, row.name);
+      }
+    }
+    if (toDrop.length === 0) return;
+    const dependents = await this.collectDependents(toDrop, managedKeys, `drop ${toDrop.map((relation) => `${relation.schema}.${relation.name}`).join(", ")} (their files were deleted)`);
+    await this.dropRelations([...dependents.managed, ...toDrop]);
+    for (const relation of toDrop) {
+      this.step = `forgetting ${relation.schema}.${relation.name}`;
+      await forgetState(this.session, this.stateSchema, relation.schema, relation.name);
+      const row = gone.find((candidate) => candidate.schema === relation.schema && candidate.name === relation.name);
+      this.actions.push({ view: `${relation.schema}.${relation.name}`, action: "drop", reason: `its file ${row?.sourceFile ?? ""} was deleted`.trim() });
+    }
+    for (const relation of dependents.managed) this.dropped.add(`${relation.schema}.${relation.name}`);
+    void analyzer;
+  }
+
+  /** Finds every dependent of the relations; refuses when any of them is not managed by this project. */
+  private async collectDependents(
+    relations: ExistingRelation[],
+    managedKeys: Set<string>,
+    purpose: string,
+  ): Promise<{ managed: ExistingRelation[] }> {
+    const dropping = new Set(relations.map((relation) => `${relation.schema}.${relation.name}`));
+    const managed: ExistingRelation[] = [];
+    const unmanaged: DependentObject[] = [];
+    for (const relation of relations) {
+      this.step = `reading the dependents of ${relation.schema}.${relation.name}`;
+      for (const dependent of await allDependents(this.session, relation.oid)) {
+        const key = dependent.schema !== undefined ? `${dependent.schema}.${dependent.name}` : undefined;
+        if (key && dropping.has(key)) continue;
+        if (key && managedKeys.has(key) && dependent.oid !== undefined) {
+          if (!managed.some((candidate) => candidate.oid === dependent.oid)) {
+            managed.push({ oid: dependent.oid, schema: dependent.schema!, name: dependent.name!, kind: "v" });
+          }
+        } else if (!unmanaged.some((candidate) => candidate.description === dependent.description)) {
+          unmanaged.push(dependent);
+        }
+      }
+    }
+    if (unmanaged.length > 0) {
+      const list = unmanaged.map((dependent) => `  - ${dependent.description}`).join("\n");
+      throw new SyncRefusedError(
+        `Refusing to ${purpose}: objects that this project does not manage depend on it and would be lost:\n${list}\nDrop or change them first, or keep the column list compatible so CREATE OR REPLACE VIEW works. Nothing was changed.`,
+      );
+    }
+    return { managed };
+  }
+
+  /** Drops views in one statement, so PostgreSQL orders them itself; RESTRICT (the default) still protects anything missed. */
+  private async dropRelations(relations: ExistingRelation[]): Promise<void> {
+    if (relations.length === 0) return;
+    const names = relations.map((relation) => `${escapeIdentifier(relation.schema)}.${escapeIdentifier(relation.name)}`);
+    this.step = `dropping ${relations.map((relation) => `${relation.schema}.${relation.name}`).join(", ")}`;
+    this.waitingOn = relations[relations.length - 1].oid;
+    await this.session.query(`DROP VIEW ${names.join(", ")}`);
+    this.waitingOn = undefined;
+  }
+
+  private async syncView(
+    view: PreparedView,
+    existing: Map<string, ExistingRelation>,
+    stateByKey: Map<string, StateRow>,
+    managedKeys: Set<string>,
+    prepared: PreparedView[],
+  ): Promise<void> {
+    const key = `${view.schema}.${view.name}`;
+    const failedUpstream = view.dependencies.find((id) => {
+      const upstream = prepared.find((candidate) => candidate.view.id === id);
+      return upstream && this.failed.has(`${upstream.schema}.${upstream.name}`);
+    });
+    if (failedUpstream) {
+      this.failed.add(key);
+      this.actions.push({ view: key, action: "unchanged", reason: `skipped: ${failedUpstream} failed` });
+      return;
+    }
+
+    const relation = existing.get(key);
+    if (relation && relation.kind !== "v") {
+      throw new SyncRefusedError(
+        `${key} exists and is not a view (relkind ${relation.kind}); a sync only manages views it can replace. Rename the view file or remove the ${relation.kind === "m" ? "materialized view" : "table"}. Nothing was changed.`,
+      );
+    }
+    const state = stateByKey.get(key);
+
+    if (!relation || this.dropped.has(key)) {
+      const reason = !relation ? "new view" : "re-created after a view it depends on was re-created";
+      if (await this.createView(view, false)) {
+        this.actions.push({ view: key, action: relation ? "recreate" : "create", reason });
+        this.dropped.delete(key);
+      }
+      return;
+    }
+
+    if (!this.options.full && state?.contentHash === view.contentHash) {
+      this.actions.push({ view: key, action: "unchanged", reason: "same definition as the last sync" });
+      return;
+    }
+    const reason = this.options.full ? "--full re-creates every view" : state ? "definition changed" : "view exists but was not created by a sync; adopting it";
+
+    await this.session.query("SAVEPOINT synced_views_replace");
+    const statement = createViewStatement(view, true);
+    try {
+      this.waitingOn = relation.oid;
+      this.step = `replacing ${key}`;
+      await this.session.query(statement.text);
+      this.waitingOn = undefined;
+      await this.session.query("RELEASE SAVEPOINT synced_views_replace");
+      await this.applyExtras(view);
+      this.actions.push({ view: key, action: "replace", reason });
+      return;
+    } catch (error) {
+      const databaseError = toDatabaseError(error);
+      if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
+      await this.session.query("ROLLBACK TO SAVEPOINT synced_views_replace");
+      await this.session.query("RELEASE SAVEPOINT synced_views_replace");
+      if (!INCOMPATIBLE_COLUMNS.has(databaseError.sqlState)) {
+        this.reportError(view, statement, databaseError);
+        return;
+      }
+      // The column list changed in a way CREATE OR REPLACE cannot express: drop and create.
+      const dependents = await this.collectDependents([relation], managedKeys, `re-create ${key} (${databaseError.message})`);
+      await this.dropRelations([...dependents.managed, relation]);
+      for (const dependent of dependents.managed) this.dropped.add(`${dependent.schema}.${dependent.name}`);
+      if (await this.createView(view, false)) {
+        this.actions.push({ view: key, action: "recreate", reason: `column list changed: ${databaseError.message}` });
+      }
+      // Dependents that came earlier in the order (their new text no longer reads this view) are created again now.
+      for (const dependent of dependents.managed) {
+        const dependentKey = `${dependent.schema}.${dependent.name}`;
+        const done = this.created.get(dependentKey);
+        if (!done) continue;
+        if (await this.createView(done, false)) {
+          this.dropped.delete(dependentKey);
+          this.actions.push({ view: dependentKey, action: "recreate", reason: `re-created after ${key} was re-created` });
+        }
+      }
+    }
+  }
+
+  /** Creates a view in a savepoint; a PostgreSQL error becomes a diagnostic on the template and the view counts as failed. */
+  private async createView(view: PreparedView, orReplace: boolean): Promise<boolean> {
+    const key = `${view.schema}.${view.name}`;
+    const statement = createViewStatement(view, orReplace);
+    await this.session.query("SAVEPOINT synced_views_create");
+    try {
+      this.step = `creating ${key}`;
+      await this.session.query(statement.text);
+      await this.session.query("RELEASE SAVEPOINT synced_views_create");
+    } catch (error) {
+      const databaseError = toDatabaseError(error);
+      if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
+      await this.session.query("ROLLBACK TO SAVEPOINT synced_views_create");
+      await this.session.query("RELEASE SAVEPOINT synced_views_create");
+      this.reportError(view, statement, databaseError);
+      return false;
+    }
+    await this.applyExtras(view);
+    this.created.set(key, view);
+    return true;
+  }
+
+  /** Writes documentation comments and grants, and queues the state row. */
+  private async applyExtras(view: PreparedView): Promise<void> {
+    const statements: string[] = [];
+    statements.push(`COMMENT ON VIEW ${view.qualifiedName} IS ${view.documentation ? escapeLiteral(view.documentation) : "NULL"}`);
+    for (const column of view.columnDocumentation) {
+      statements.push(`COMMENT ON COLUMN ${view.qualifiedName}.${escapeIdentifier(column.column)} IS ${escapeLiteral(column.text)}`);
+    }
+    for (const role of view.grants) {
+      statements.push(`GRANT USAGE ON SCHEMA ${escapeIdentifier(view.schema)} TO ${escapeIdentifier(role)}`);
+      statements.push(`GRANT SELECT ON ${view.qualifiedName} TO ${escapeIdentifier(role)}`);
+    }
+    this.step = `writing comments and grants of ${view.schema}.${view.name}`;
+    await this.session.exec(statements.join(";\n"));
+    this.stateUpdates.push(view);
+  }
+
+  private reportError(view: PreparedView, statement: { text: string; prefixLength: number }, error: DatabaseError): void {
+    const key = `${view.schema}.${view.name}`;
+    this.failed.add(key);
+    const range = templateRangeOfError(view, statement, error.position);
+    let message = `PostgreSQL: ${error.message}`;
+    if (error.detail) message += `. ${error.detail}`;
+    if (error.hint) message += ` Hint: ${error.hint}`;
+    this.diagnostics.push({ file: view.view.file, ...range, severity: "error", code: "database/error", message: `${message} (SQLSTATE ${error.sqlState})` });
+    this.actions.push({ view: key, action: "unchanged", reason: `failed: ${error.message}` });
+  }
+}
