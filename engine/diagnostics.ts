@@ -75,5 +75,5 @@ export function toDiagnosticJson(diagnostic: EngineDiagnostic, lines: LineIndex)
 }
 
 export function compareDiagnostics(a: DiagnosticJson, b: DiagnosticJson): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 }
