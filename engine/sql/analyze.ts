@@ -10,8 +10,8 @@ import type { ByteSpan, ParsedView, SqlSyntaxError } from "./types";
 
 export interface ParsedViewWithDiagnostics extends ParsedView {
   /**
-   * Why the statement could not be analysed although PostgreSQL's grammar accepts it (for
-   * example nesting too deep for the JavaScript stack). Relations and columns are then empty.
+   * Reason the statement could not be analysed although PostgreSQL's grammar accepts it, such as
+   * nesting too deep for the JavaScript stack. Relations and columns are then empty.
    */
   analysisError?: string;
 }
@@ -48,7 +48,9 @@ export function parseViewSql(sql: string, options: ParseViewOptions = {}): Parse
     };
     return result;
   }
-  if (text.trim() === "") return result;
+  // Only PostgreSQL's own whitespace counts: String.prototype.trim would also drop a no-break
+  // space or a byte order mark, which the server rejects.
+  if (/^[ \t\n\r\f\v]*$/.test(text)) return result;
 
   const parsed = parseStatements(text);
   if (!parsed.ok) {
@@ -61,30 +63,38 @@ export function parseViewSql(sql: string, options: ParseViewOptions = {}): Parse
   result.statementCount = statements.length;
   if (statements.length === 0) return result;
 
+  try {
+    analyzeStatements(text, statements, options, result);
+  } catch (error) {
+    // Reached on statements nested deeper than the JavaScript stack allows. The editor and the
+    // CLI must survive any input, so the failure is reported on the result instead.
+    result.relations = [];
+    result.columnReferences = [];
+    delete result.outputShape;
+    result.analysisError = error instanceof Error ? error.message : String(error);
+  }
+  return result;
+}
+
+/** Fills in the statement spans, references and output shape of successfully parsed SQL. */
+function analyzeStatements(text: string, statements: RawStatement[], options: ParseViewOptions, result: ParsedViewWithDiagnostics): void {
   const tokens = new TokenIndex(scanTokens(text) ?? []);
   const versionError = options.postgresVersion === undefined ? undefined : findNewerSyntax(tokens, options.postgresVersion);
   if (versionError) {
-    result.statementCount = Math.max(1, result.statementCount);
     result.syntaxError = versionError;
-    return result;
+    return;
   }
+
   const byteLength = utf8Length(text);
   result.statement = findStatementSpan(statements[0], tokens, byteLength);
   if (statements.length > 1) result.extraStatement = findStatementSpan(statements[1], tokens, byteLength);
 
   const first = statements[0].stmt;
   result.isSelect = Boolean(first?.SelectStmt) && !first.SelectStmt.intoClause;
-  try {
-    const references = collectReferences(first, tokens);
-    result.relations = references.relations;
-    result.columnReferences = references.columnReferences;
-    if (result.isSelect) result.outputShape = references.shape;
-  } catch (error) {
-    // Reached on statements nested deeper than the JavaScript stack allows; a failure here must
-    // not take down the editor or the CLI, so it is reported on the result instead.
-    result.analysisError = error instanceof Error ? error.message : String(error);
-  }
-  return result;
+  const references = collectReferences(first, tokens);
+  result.relations = references.relations;
+  result.columnReferences = references.columnReferences;
+  if (result.isSelect) result.outputShape = references.shape;
 }
 
 /**
@@ -92,7 +102,7 @@ export function parseViewSql(sql: string, options: ParseViewOptions = {}): Parse
  * '_' digit separators and 0x, 0o and 0b integer literals; older servers reject both with the
  * error reproduced here.
  * NOTE: other grammar added after PostgreSQL 15 (SQL/JSON constructors, SYSTEM_USER, MERGE
- * RETURNING...) is accepted for every version; the dry run against the real server reports it.
+ * RETURNING...) is accepted for every version. Only a dry run against the real server reports it.
  */
 function findNewerSyntax(tokens: TokenIndex, postgresVersion: number): SqlSyntaxError | undefined {
   if (postgresVersion >= 160000) return undefined;

@@ -29,7 +29,14 @@ interface ColumnList {
 export function resolveOutputColumns(parsed: ParsedView, lookupColumns: ColumnLookup): OutputColumns {
   const shape = parsed.outputShape;
   if (!shape || parsed.syntaxError) return { complete: false, columns: [] };
-  return new ColumnResolver(lookupColumns).resolveTopLevel(shape);
+  try {
+    return new ColumnResolver(lookupColumns).resolveTopLevel(shape);
+  } catch (error) {
+    // Each CTE or subquery that a '*' expands through adds stack frames. With Node 20's default
+    // stack, a chain of 400 CTEs resolved and one of 800 did not; such output is reported as unknown.
+    if (error instanceof RangeError) return { complete: false, columns: [] };
+    throw error;
+  }
 }
 
 class ColumnResolver {
@@ -47,8 +54,7 @@ class ColumnResolver {
     let current = shape;
     while (current.kind === "setop") current = current.left;
     if (current.kind === "select" || current.kind === "values") return this.expandTargets(current);
-    const list = this.queryColumns(current);
-    return { complete: list.complete, columns: list.names.map((name) => ({ name, span: { start: 0, end: 0 }, derived: true, fromStar: false })) };
+    return { complete: false, columns: [] };
   }
 
   private expandTargets(shape: SelectShape | { kind: "values"; targets: TargetShape[] }): OutputColumns {

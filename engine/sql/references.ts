@@ -3,8 +3,8 @@
  * qualified column references and records each query level's output-column shape.
  *
  * Scoping rules followed (PostgreSQL 18, parse_cte.c and parse_relation.c):
- * - a CTE is visible in the rest of its WITH list and in the query the WITH belongs to; in a
- *   WITH RECURSIVE list every CTE is visible in every CTE body, including its own;
+ * - a CTE is visible in the rest of its WITH list and in the query the WITH belongs to. In a
+ *   WITH RECURSIVE list, every CTE is visible in every CTE body, including its own;
  * - an inner WITH shadows an outer one, and only an unqualified name can refer to a CTE;
  * - a subquery in FROM sees the FROM items before it only when it is LATERAL, while function
  *   calls in FROM always do;
@@ -80,20 +80,18 @@ function findCte(scope: Scope | undefined, name: string): CteShape | undefined {
 /** Returns the smallest node location in a subtree, or -1 when it has none. */
 function minimumLocation(value: unknown): number {
   let minimum = -1;
-  const visit = (current: unknown): void => {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
     if (Array.isArray(current)) {
-      for (const item of current) visit(item);
+      pending.push(...current);
     } else if (current && typeof current === "object") {
       for (const [key, child] of Object.entries(current)) {
-        if (key === "location" && typeof child === "number") {
-          if (child >= 0 && (minimum < 0 || child < minimum)) minimum = child;
-        } else {
-          visit(child);
-        }
+        if (key !== "location") pending.push(child);
+        else if (typeof child === "number" && child >= 0 && (minimum < 0 || child < minimum)) minimum = child;
       }
     }
-  };
-  visit(value);
+  }
   return minimum;
 }
 
@@ -134,13 +132,7 @@ class ReferenceWalker {
     if (!select || typeof select !== "object") return { kind: "unknown" };
     const scope = select.withClause ? this.walkWith(select.withClause, parent) : parent;
 
-    if (select.op && select.op !== "SETOP_NONE") {
-      // The two sides of a set operation are bare SelectStmt objects, not wrapped nodes.
-      const left = this.walkSelect(select.larg, scope);
-      this.walkSelect(select.rarg, scope);
-      this.walkValue([select.sortClause, select.limitOffset, select.limitCount, select.lockingClause], scope);
-      return { kind: "setop", left };
-    }
+    if (select.op && select.op !== "SETOP_NONE") return this.walkSetOperation(select, scope);
 
     if (select.valuesLists) {
       this.walkValue(select.valuesLists, scope);
@@ -175,6 +167,27 @@ class ReferenceWalker {
     return { kind: "select", targets, from, namespace: level.entries.map(toNamespaceShape) };
   }
 
+  /**
+   * Walks UNION, INTERSECT and EXCEPT, whose two sides are bare SelectStmt objects rather than
+   * wrapped nodes. `a UNION b UNION c ...` nests one level per operator on the left side, so
+   * that side is followed in a loop instead of by recursion.
+   */
+  private walkSetOperation(select: PgNode, scope: Scope): QueryShape {
+    const chain: PgNode[] = [select];
+    let leftmost: PgNode | undefined = select.larg;
+    while (leftmost && leftmost.op && leftmost.op !== "SETOP_NONE" && !leftmost.withClause) {
+      chain.push(leftmost);
+      leftmost = leftmost.larg;
+    }
+    const left = this.walkSelect(leftmost, scope);
+    for (let index = chain.length - 1; index >= 0; index--) {
+      const operation = chain[index];
+      this.walkSelect(operation.rarg, scope);
+      this.walkValue([operation.sortClause, operation.limitOffset, operation.limitCount, operation.lockingClause], scope);
+    }
+    return { kind: "setop", left };
+  }
+
   private walkWith(withClause: PgNode, parent: Scope): Scope {
     const scope: Scope = { parent, ctes: new Map(), entries: [] };
     const definitions: PgNode[] = ((withClause.ctes ?? []) as PgNode[])
@@ -188,7 +201,8 @@ class ReferenceWalker {
       const body = this.walkQuery(cte.ctequery, scope);
       const names = optionalStringList(cte.aliascolnames);
       shapes[index].query = names ? { kind: "renamed", inner: body, names } : body;
-      // Set only now, so a non-recursive CTE's body still sees an outer name it shadows.
+      // Set only now: inside a non-recursive CTE's body, its own name still refers to the
+      // outer relation or CTE it shadows.
       scope.ctes.set(shapes[index].name, shapes[index]);
     });
     return scope;
@@ -254,7 +268,8 @@ class ReferenceWalker {
       case "RangeVar":
         return this.walkRangeVar(node, level);
       case "RangeSubselect": {
-        // Without LATERAL the subquery sees the enclosing levels but not its sibling FROM items.
+        // Without LATERAL, the enclosing query levels are visible in the subquery, but its
+        // sibling FROM items are not.
         const query = this.walkQuery(node.subquery, node.lateral ? level : (level.parent ?? level));
         const item: FromItemShape = { kind: "query", query, columnAliases: optionalStringList(node.alias?.colnames) };
         if (node.alias?.aliasname) level.entries.push({ refName: node.alias.aliasname, item });
@@ -320,7 +335,7 @@ class ReferenceWalker {
       if (node.ordinality) columns.push("ordinality");
     }
     // NOTE: without a column definition list the columns depend on the function's return type,
-    // which only the catalog knows, so `*` over such a function leaves the output incomplete.
+    // which is only in the catalog, so `*` over such a function leaves the output incomplete.
     const item: FromItemShape = { kind: "columns", columns: applyAliases(columns, optionalStringList(node.alias?.colnames)) };
     let refName: string | undefined = node.alias?.aliasname;
     if (refName === undefined && functions.length === 1 && !node.is_rowsfrom) {
@@ -381,59 +396,67 @@ class ReferenceWalker {
     return { kind: "expression", name, span, derived: true };
   }
 
-  /** Walks any part of the tree, dispatching on wrapped nodes and descending into plain objects. */
+  /**
+   * Walks any part of the tree, dispatching on wrapped nodes and descending into plain objects.
+   * Iterative, because operator chains such as `a + b + c ...` nest one level per operator;
+   * only query levels (subqueries, CTEs) add JavaScript stack frames.
+   */
   private walkValue(value: unknown, scope: Scope): void {
-    if (Array.isArray(value)) {
-      for (const item of value) this.walkValue(item, scope);
-      return;
+    const pending: unknown[] = [value];
+    while (pending.length > 0) {
+      const current = pending.pop();
+      if (Array.isArray(current)) {
+        for (let index = current.length - 1; index >= 0; index--) pending.push(current[index]);
+        continue;
+      }
+      if (!current || typeof current !== "object") continue;
+      const object = current as PgNode;
+      const type = nodeType(object);
+      const node = type ? (object[type] as PgNode) : object;
+      if (!node || typeof node !== "object") continue;
+      if (type && this.walkSpecialNode(type, node, scope)) continue;
+      const keys = Object.keys(node);
+      for (let index = keys.length - 1; index >= 0; index--) pending.push(node[keys[index]]);
     }
-    if (!value || typeof value !== "object") return;
-    const object = value as PgNode;
-    const type = nodeType(object);
-    if (type) {
-      this.walkNode(type, object[type], scope);
-      return;
-    }
-    for (const key of Object.keys(object)) this.walkValue(object[key], scope);
   }
 
-  private walkNode(type: string, node: PgNode, scope: Scope): void {
-    if (!node || typeof node !== "object") return;
+  /** Handles the node types that open a query level or record a reference; returns false for the rest. */
+  private walkSpecialNode(type: string, node: PgNode, scope: Scope): boolean {
     switch (type) {
       case "ColumnRef":
         this.addColumnReference(node, scope);
-        return;
+        return true;
       case "SubLink": {
         this.walkValue(node.testexpr, scope);
         const select: PgNode | undefined = node.subselect?.SelectStmt;
         if (select) this.subqueryShapes.set(select, this.walkSelect(select, scope));
         else this.walkValue(node.subselect, scope);
-        return;
+        return true;
       }
       case "SelectStmt":
         this.walkSelect(node, scope);
-        return;
+        return true;
       case "InsertStmt":
       case "UpdateStmt":
       case "DeleteStmt":
       case "MergeStmt":
         this.walkModification(type, node, scope);
-        return;
+        return true;
       case "RangeVar":
         // A relation outside a FROM clause, such as the source of CREATE TABLE ... (LIKE t).
         this.walkRangeVar(node, { parent: scope, ctes: new Map(), entries: [] });
-        return;
+        return true;
       case "ViewStmt":
       case "CreateTableAsStmt":
       case "ExplainStmt":
         // The view, table or EXPLAIN wraps a query; the object being created is not a reference.
         this.walkValue(node.query, scope);
-        return;
+        return true;
       case "IntoClause":
         // The table SELECT INTO creates.
-        return;
+        return true;
       default:
-        for (const key of Object.keys(node)) this.walkValue(node[key], scope);
+        return false;
     }
   }
 

@@ -122,7 +122,7 @@ export type TargetShape =
 export type FromItemShape =
   | { kind: "relation"; schema?: string; name: string; columnAliases?: string[] }
   | { kind: "query"; query: QueryShape; columnAliases?: string[] }
-  /** A function or table function; `columns` is undefined when only the catalog knows them. */
+  /** A function or table function; `columns` is undefined when only the catalog has them. */
   | { kind: "columns"; columns?: string[] }
   | {
       kind: "join";
