@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(options, reporter);
   } catch (error) {
-    if (error instanceof ProjectNotFoundError) {
+    if (error instanceof ProjectNotFoundError || error instanceof UsageError) {
       reporter.error(error.message);
       return 2;
     }

@@ -114,6 +114,7 @@ async function loadCatalogInto(analyzer: ProjectAnalyzer, session: SqlSession): 
   const catalog = analyzer.project.catalog;
   const schemas = new Set([...catalog.relations.values()].map((relation) => relation.schema));
   for (const schema of schemas) await session.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
+  await createMissingTypes(analyzer, session);
   const diagnostics: EngineDiagnostic[] = [];
   for (const file of catalog.files) {
     try {
@@ -124,4 +125,34 @@ async function loadCatalogInto(analyzer: ProjectAnalyzer, session: SqlSession): 
     }
   }
   return diagnostics;
+}
+
+/**
+ * Creates the column types that the catalog names but the embedded PostgreSQL lacks, such as a
+ * warehouse's enum `crm.deal_stage`, as domains over text. The catalog's tables then load, and a
+ * view that compares such a column with a string literal checks as it would in the warehouse.
+ * NOTE: the catalog records only the type's name, so enum values and the ordering of an enum
+ * are not known here; a view that depends on them may pass the embedded dry run and still
+ * fail in the warehouse.
+ */
+async function createMissingTypes(analyzer: ProjectAnalyzer, session: SqlSession): Promise<void> {
+  const typeNames = new Set<string>();
+  for (const relation of analyzer.project.catalog.relations.values()) {
+    for (const column of relation.columns) typeNames.add(column.type.replace(/(\[\])+$/, ""));
+  }
+  for (const typeName of [...typeNames].sort()) {
+    let known: boolean;
+    try {
+      const result = await session.query<{ found: boolean }>("SELECT to_regtype($1) IS NOT NULL AS found", [typeName]);
+      known = Boolean(result.rows[0]?.found);
+    } catch {
+      // A name to_regtype cannot even parse is left for CREATE TABLE to report on its catalog file.
+      continue;
+    }
+    if (known) continue;
+    const parts = typeName.split(".");
+    if (parts.length > 2 || !parts.every((part) => /^[a-z_][a-z0-9_$]*$/.test(part))) continue;
+    if (parts.length === 2) await session.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(parts[0])}`);
+    await session.query(`CREATE DOMAIN ${parts.map((part) => escapeIdentifier(part)).join(".")} AS text`);
+  }
 }

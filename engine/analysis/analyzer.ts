@@ -98,6 +98,7 @@ export class ProjectAnalyzer {
   private readonly analyses = new Map<string, ViewAnalysis>();
   private readonly columns = new Map<string, OutputColumns | null>();
   private readonly resolving = new Set<string>();
+  private resolvingUpstream = false;
 
   constructor(project: ViewsProject, target: Target = "prod") {
     this.project = project;
@@ -122,7 +123,7 @@ export class ProjectAnalyzer {
   diagnosticsFor(id: string): EngineDiagnostic[] {
     const analysis = this.analyze(id);
     if (!analysis) return [];
-    return [...analysis.fileDiagnostics, ...runViewRules(this, analysis)];
+    return withoutDuplicates([...analysis.fileDiagnostics, ...runViewRules(this, analysis)]);
   }
 
   /** Forgets the cached analysis of views whose text changed, and everything downstream of them. */
@@ -163,6 +164,14 @@ export class ProjectAnalyzer {
   outputColumnsOf(id: string): OutputColumns | undefined {
     if (this.columns.has(id)) return this.columns.get(id) ?? undefined;
     if (this.resolving.has(id)) return undefined;
+    if (!this.resolvingUpstream && this.resolving.size === 0) {
+      this.resolvingUpstream = true;
+      try {
+        this.resolveUpstreamColumns(id);
+      } finally {
+        this.resolvingUpstream = false;
+      }
+    }
     const analysis = this.analyze(id);
     if (!analysis?.parsed || analysis.parsed.syntaxError || !analysis.parsed.isSelect) {
       this.columns.set(id, null);
@@ -176,6 +185,27 @@ export class ProjectAnalyzer {
     } finally {
       this.resolving.delete(id);
     }
+  }
+
+  /**
+   * Resolves the output columns of every managed view upstream of a view, dependencies first.
+   * Resolving a view's `*` needs the columns of the views it reads, so without this a chain
+   * of views recursed once per link, and a chain of about a thousand views overflowed the stack
+   * and silently left its columns unknown.
+   */
+  private resolveUpstreamColumns(id: string): void {
+    const upstream = new Set<string>();
+    const pending = [id];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      this.analyze(current);
+      for (const dependency of this.graph.dependencies.get(current) ?? []) {
+        if (upstream.has(dependency) || this.columns.has(dependency) || dependency === id) continue;
+        upstream.add(dependency);
+        pending.push(dependency);
+      }
+    }
+    for (const dependency of this.graph.topologicalOrder(upstream)) this.outputColumnsOf(dependency);
   }
 
   /** Column names of a managed view or catalogued relation, for star expansion and column checks. */
@@ -281,9 +311,8 @@ export class ProjectAnalyzer {
   private reportStatementProblems(analysis: ViewAnalysis, parsed: ParsedView): void {
     const file = analysis.view.file;
     if (parsed.syntaxError) {
-      const range = analysis.toTemplateRange({ start: parsed.syntaxError.offset, end: parsed.syntaxError.offset });
-      const end = extendToWord(analysis.text ?? "", range.start);
-      analysis.fileDiagnostics.push({ file, start: range.start, end, severity: "error", code: "sql/syntax", message: parsed.syntaxError.message });
+      const range = tokenRange(analysis, parsed.syntaxError.offset);
+      analysis.fileDiagnostics.push({ file, ...range, severity: "error", code: "sql/syntax", message: parsed.syntaxError.message });
       return;
     }
     if (parsed.statementCount === 0) {
@@ -301,17 +330,52 @@ export class ProjectAnalyzer {
       });
     }
     if (!parsed.isSelect && parsed.statement) {
-      const range = analysis.toTemplateRange({ start: parsed.statement.start, end: parsed.statement.start });
+      const range = tokenRange(analysis, parsed.statement.start);
       analysis.fileDiagnostics.push({
         file,
-        start: range.start,
-        end: extendToWord(analysis.text ?? "", range.start),
+        ...range,
         severity: "error",
         code: "sql/not-a-query",
         message: "A view file holds one query (SELECT, VALUES or WITH ... SELECT); this statement is not one. Write only the query: the sync adds CREATE VIEW.",
       });
     }
   }
+}
+
+/**
+ * Drops repeated diagnostics. A loop renders its body once per iteration, so one reference in the
+ * body yields one finding per iteration, all at the same template position.
+ */
+function withoutDuplicates(diagnostics: EngineDiagnostic[]): EngineDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = JSON.stringify([diagnostic.file, diagnostic.start, diagnostic.end, diagnostic.code, diagnostic.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Returns the template range to underline for a token that starts at a byte offset of the
+ * rendered SQL: the word there when it is literal template text, or the whole tag whose output
+ * contains it.
+ */
+function tokenRange(analysis: ViewAnalysis, byteOffset: number): { start: number; end: number } {
+  const sql = analysis.sql ?? "";
+  const offset = new ByteOffsetMap(sql).toUtf16(byteOffset);
+  if (sql.slice(offset).trim() === "") {
+    // An error at the end of the input ("syntax error at end of input") underlines the last word,
+    // not the empty line after a final newline.
+    const end = sql.trimEnd().length;
+    let start = end;
+    while (start > 0 && /[\p{L}\p{N}_$]/u.test(sql[start - 1])) start--;
+    return analysis.renderedToTemplate(start < end ? start : Math.max(0, end - 1), end);
+  }
+  const map = analysis.render?.map;
+  if (map && offset < sql.length && !map.isLiteral(offset)) return map.toTemplateRange(offset, offset + 1);
+  const start = analysis.renderedToTemplate(offset, offset).start;
+  return { start, end: extendToWord(analysis.text ?? "", start) };
 }
 
 /** Extends a position to the end of the word that starts there, so an error underlines a token, not one character. */

@@ -56,6 +56,9 @@ export function loadCatalog(projectDir: string): Catalog {
     let text: string;
     try {
       text = fs.readFileSync(path.join(folder, name), "utf8");
+      // PostgreSQL's parser would read a byte order mark as part of the first keyword. A space in
+      // its place keeps every UTF-16 offset into the file as it is on disk.
+      if (text.charCodeAt(0) === 0xfeff) text = " " + text.slice(1);
     } catch (error) {
       catalog.diagnostics.push(catalogProblem(file, 0, `Cannot read ${file}: ${(error as Error).message}`));
       continue;
@@ -75,7 +78,7 @@ export function parseCatalogFile(file: string, text: string, catalog: Catalog): 
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
     const offset = details?.cursorPosition !== undefined ? bytes.toUtf16(details.cursorPosition) : 0;
-    catalog.diagnostics.push(catalogProblem(file, offset, `Invalid SQL in ${file}: ${(error as Error).message}`));
+    catalog.diagnostics.push(catalogProblem(file, offset, `Invalid SQL in ${file}: ${(error as Error).message}`, text));
     return;
   }
   for (const entry of parsed.stmts ?? []) {
@@ -84,12 +87,12 @@ export function parseCatalogFile(file: string, text: string, catalog: Catalog): 
     const create = statement.CreateStmt as CreateStmtNode | undefined;
     if (!create) {
       const kind = Object.keys(statement)[0] ?? "statement";
-      catalog.diagnostics.push(catalogProblem(file, offset, `${file} may only contain CREATE TABLE statements, not ${kind}.`));
+      catalog.diagnostics.push(catalogProblem(file, offset, `${file} may only contain CREATE TABLE statements, not ${kind}.`, text));
       continue;
     }
     const schema = create.relation.schemaname;
     if (!schema) {
-      catalog.diagnostics.push(catalogProblem(file, offset, `Table "${create.relation.relname}" in ${file} needs a schema-qualified name, such as crm.${create.relation.relname}.`));
+      catalog.diagnostics.push(catalogProblem(file, offset, `Table "${create.relation.relname}" in ${file} needs a schema-qualified name, such as crm.${create.relation.relname}.`, text));
       continue;
     }
     const columns: CatalogColumn[] = [];
@@ -101,8 +104,12 @@ export function parseCatalogFile(file: string, text: string, catalog: Catalog): 
   }
 }
 
-function catalogProblem(file: string, offset: number, message: string): EngineDiagnostic {
-  return { file, start: offset, end: offset, severity: "error", code: "catalog/invalid", message };
+/** Builds a catalog diagnostic that underlines the word at the offset (a statement's first keyword, the token a syntax error names), or one character. */
+function catalogProblem(file: string, offset: number, message: string, text = ""): EngineDiagnostic {
+  let end = offset;
+  while (end < text.length && /[\p{L}\p{N}_$]/u.test(text[end])) end++;
+  if (end === offset) end = Math.min(offset + 1, text.length);
+  return { file, start: offset, end, severity: "error", code: "catalog/invalid", message };
 }
 
 interface CreateStmtNode {

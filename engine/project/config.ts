@@ -71,8 +71,8 @@ export function parseConfig(text: string | undefined): { config: ProjectConfig; 
   const diagnostics: EngineDiagnostic[] = [];
   if (text === undefined) return { config, diagnostics };
 
-  const report = (start: number, end: number, message: string): void => {
-    diagnostics.push({ file: CONFIG_FILE, start, end, severity: "error", code: "config/invalid", message });
+  const report = (start: number, end: number, message: string, code: EngineDiagnostic["code"] = "config/invalid"): void => {
+    diagnostics.push({ file: CONFIG_FILE, start, end, severity: "error", code, message });
   };
 
   let parsed: unknown;
@@ -90,15 +90,16 @@ export function parseConfig(text: string | undefined): { config: ProjectConfig; 
     return { config, diagnostics };
   }
 
+  const keySpans = locateTopLevelKeys(text);
   for (const [key, value] of Object.entries(parsed)) {
-    const span = locateKey(text, key);
+    const span = keySpans.get(key) ?? { start: 0, end: Math.min(text.length, 1) };
     const rule = (KEY_RULES as Record<string, KeyRule>)[key];
     if (!rule) {
-      report(span.start, span.end, `Unknown key "${key}" in ${CONFIG_FILE}. Known keys: ${Object.keys(KEY_RULES).join(", ")}.`);
+      report(span.start, span.end, `Unknown key "${key}" in ${CONFIG_FILE}. Known keys: ${Object.keys(KEY_RULES).join(", ")}.`, "config/unknown-key");
       continue;
     }
     if (!rule.check(value)) {
-      report(span.start, span.end, `"${key}" in ${CONFIG_FILE} must be ${rule.expected}, not ${JSON.stringify(value)}.`);
+      report(span.start, span.end, `"${key}" in ${CONFIG_FILE} must be ${rule.expected}, not ${JSON.stringify(value)}.`, "config/invalid-value");
       continue;
     }
     (config as unknown as Record<string, unknown>)[key] = value;
@@ -106,9 +107,27 @@ export function parseConfig(text: string | undefined): { config: ProjectConfig; 
   return { config, diagnostics };
 }
 
-/** Returns the span of a top-level key's quoted name, or the file start when it cannot be found. */
-function locateKey(text: string, key: string): { start: number; end: number } {
-  const quoted = JSON.stringify(key);
-  const index = text.indexOf(quoted);
-  return index >= 0 ? { start: index, end: index + quoted.length } : { start: 0, end: 1 };
+/**
+ * Returns the span of each key of the top-level object, quotes included. Keys of nested objects
+ * and strings that merely look like keys are skipped. When a key repeats, the last one wins, as
+ * it does in JSON.parse. Expects text that JSON.parse accepted.
+ */
+function locateTopLevelKeys(text: string): Map<string, { start: number; end: number }> {
+  const spans = new Map<string, { start: number; end: number }>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "{" || char === "[") depth++;
+    else if (char === "}" || char === "]") depth--;
+    else if (char === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      const end = i + 1;
+      // A string is a key when the next non-blank character is a colon.
+      let next = end;
+      while (next < text.length && /\s/.test(text[next])) next++;
+      if (depth === 1 && text[next] === ":") spans.set(JSON.parse(text.slice(start, end)) as string, { start, end });
+    }
+  }
+  return spans;
 }

@@ -66,18 +66,20 @@ export function scanLayout(projectDir: string, templatesDir: string): LayoutScan
   folders.sort((a, b) => a.name.localeCompare(b.name));
 
   for (const folder of folders) {
-    if (!folder.isDirectory()) continue;
     const folderPath = path.join(templatesPath, folder.name);
+    if (!isDirectoryEntry(folder, folderPath)) continue;
     if (folder.name === "_macros") {
       for (const entry of safeReadDir(folderPath)) {
-        if (entry.isFile() && entry.name.endsWith(".sql")) macroFiles.push(`_macros/${entry.name}`);
+        if (entry.name.endsWith(".sql") && !isDirectoryEntry(entry, path.join(folderPath, entry.name))) macroFiles.push(`_macros/${entry.name}`);
       }
       continue;
     }
     if (isHidden(folder.name)) continue;
 
     const { schema, stage } = parseFolderName(folder.name);
-    const entries = safeReadDir(folderPath).filter((entry) => entry.isFile() && entry.name.endsWith(".sql"));
+    // Every *.sql entry is a view, whatever its type: one that cannot be read (a directory, a
+    // broken symbolic link) is reported when it is read rather than silently left out.
+    const entries = safeReadDir(folderPath).filter((entry) => entry.name.endsWith(".sql"));
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const absolutePath = path.join(folderPath, entry.name);
@@ -104,6 +106,17 @@ export function scanLayout(projectDir: string, templatesDir: string): LayoutScan
   return { views, macroFiles, diagnostics };
 }
 
+/** Tells whether a directory entry is a folder, following symbolic links. */
+function isDirectoryEntry(entry: fs.Dirent, absolutePath: string): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return fs.statSync(absolutePath).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function safeReadDir(folder: string): fs.Dirent[] {
   try {
     return fs.readdirSync(folder, { withFileTypes: true });
@@ -126,7 +139,7 @@ function checkNames(
   if (/_0\d*$/.test(folder)) {
     return {
       code: "naming/invalid-name",
-      message: `Folder "${folder}": stages are numbered from 1 without leading zeros; stage-0 views go in "${schema}/".`,
+      message: `Folder "${folder}": stages are numbered from 1 without leading zeros; stage-0 views go in "${folder.replace(/_0\d*$/, "")}/".`,
     };
   }
   if (!LOWER_IDENTIFIER.test(name)) {

@@ -69,6 +69,9 @@ export class ViewsProject {
     const configPath = path.join(root, CONFIG_FILE);
     configText = readOverride(configPath);
     if (configText === undefined && fs.existsSync(configPath)) configText = fs.readFileSync(configPath, "utf8");
+    // JSON.parse rejects a byte order mark, which some Windows editors write. A space in its
+    // place keeps every offset into the file as it is on disk.
+    if (configText?.charCodeAt(0) === 0xfeff) configText = " " + configText.slice(1);
     const { config, diagnostics } = parseConfig(configText);
     const templatesPath = path.resolve(root, config.templatesDir);
     if (!isDirectory(templatesPath)) {
@@ -102,8 +105,7 @@ export class ViewsProject {
       }
       bytes = fs.readFileSync(view.absolutePath);
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (error as Error).message;
-      return problem("file/unreadable", `Cannot read ${view.file}: ${reason}. Check the file's permissions.`);
+      return problem("file/unreadable", `Cannot read ${view.file}: ${describeReadError(error as NodeJS.ErrnoException)}`);
     }
     if (bytes.includes(0)) {
       return problem("file/binary", `${view.file} is a binary file, not a SQL template. Remove it from ${this.config.templatesDir}/.`);
@@ -115,7 +117,9 @@ export class ViewsProject {
     } catch {
       return problem("file/binary", `${view.file} is not valid UTF-8 text. Save it as UTF-8.`);
     }
-    // A byte order mark would reach PostgreSQL as part of the first token; a space keeps every offset.
+    // The decoder drops a leading byte order mark, so columns count from the character after it,
+    // as editors count them. A second mark would reach PostgreSQL as part of the first token;
+    // a space in its place keeps every offset.
     if (text.charCodeAt(0) === 0xfeff) text = " " + text.slice(1);
     return checkText(text) ?? { text };
 
@@ -129,6 +133,21 @@ export class ViewsProject {
   viewForFile(file: string): ViewFile | undefined {
     const relative = path.isAbsolute(file) ? path.relative(this.root, file) : file;
     return this.viewsByFile.get(relative.split(path.sep).join("/"));
+  }
+}
+
+/** Describes why a view file could not be read, and what to do about it. */
+function describeReadError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied. Check the file's permissions.";
+    case "EISDIR":
+      return "it is a directory, not a file. Rename it so that its name does not end in .sql.";
+    case "ENOENT":
+      return "the file does not exist (a symbolic link whose target is missing?). Restore the file or delete the link.";
+    default:
+      return `${error.message}.`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { suggestName } from "./suggest";
+import { formatIdentifier, suggestName } from "./suggest";
 import type { ViewRule } from "./types";
 
 /** System columns every table has; views do not, but PostgreSQL reports those itself. */
@@ -27,14 +27,15 @@ export const unknownColumnRule: ViewRule = (analyzer, analysis) => {
     }
     if (columns.includes(reference.column)) return [];
     const suggestion = suggestName(reference.column, columns);
-    const hint = suggestion ? ` Did you mean ${reference.qualifier}.${suggestion}?` : "";
+    const qualifier = formatIdentifier(reference.qualifier);
+    const hint = suggestion ? ` Did you mean ${qualifier}.${formatIdentifier(suggestion)}?` : "";
     return [
       {
         start: reference.columnStart,
         end: reference.columnEnd,
         severity: "error" as const,
         code: "reference/unknown-column" as const,
-        message: `Column ${reference.column} does not exist in ${owner}, which ${reference.qualifier} refers to.${hint}`,
+        message: `Column ${formatIdentifier(reference.column)} does not exist in ${owner}, which ${qualifier} refers to.${hint}`,
         data: suggestion ? { suggestion } : undefined,
       },
     ];

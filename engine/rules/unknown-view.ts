@@ -1,4 +1,4 @@
-import { suggestName } from "./suggest";
+import { formatIdentifier, suggestName } from "./suggest";
 import type { ViewRule } from "./types";
 
 /**
@@ -20,7 +20,7 @@ export const unknownViewRule: ViewRule = (analyzer, analysis) => {
         end: reference.end,
         severity: "error" as const,
         code: "reference/unknown-view" as const,
-        message: `Unknown view ${id}: schema ${reference.schema} is managed by this project and has no view ${reference.name}.${hint}`,
+        message: `Unknown view ${formatIdentifier(reference.schema)}.${formatIdentifier(reference.name)}: schema ${reference.schema} is managed by this project and has no view ${formatIdentifier(reference.name)}.${hint}`,
         data: suggestion ? { suggestion } : undefined,
       },
     ];

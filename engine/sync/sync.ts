@@ -11,6 +11,7 @@ import { DatabaseError, toDatabaseError, type SqlSession } from "../database/ses
 import { createViewStatement, prepareView, physicalSchema, templateRangeOfError, type PreparedView, type SyncTarget } from "./prepare";
 import { allDependents, existingRelations, type DependentObject, type ExistingRelation } from "./dependents";
 import { ensureStateTable, readState, recordState, forgetState, type StateRow } from "./state";
+import { parseFolderName } from "../project/layout";
 
 export type SyncMode = "plan" | "dry-run" | "sync";
 export type ActionKind = "create" | "replace" | "recreate" | "drop" | "unchanged";
@@ -59,6 +60,9 @@ export interface SyncResult {
 export const SYNC_LOCK_KEY = "6014183624001398124";
 
 const LOCK_NOT_AVAILABLE = "55P03";
+const INSUFFICIENT_PRIVILEGE = "42501";
+const PRIVILEGE_ADVICE =
+  "Run the sync as a role with the missing privilege, or have the database owner grant it: a sync needs CREATE on the database for new schemas (including the state schema) and CREATE on each schema it writes views to.";
 /** SQLSTATEs with which CREATE OR REPLACE VIEW rejects a changed column list (renamed, dropped or retyped columns). */
 const INCOMPATIBLE_COLUMNS = new Set(["42P16", "42804", "0A000"]);
 
@@ -68,6 +72,18 @@ export class SyncCancelledError extends Error {}
 
 export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const started = Date.now();
+  const blocking = projectErrors(options);
+  if (blocking.length > 0) {
+    return {
+      target: options.target,
+      mode: options.mode,
+      actions: [],
+      diagnostics: blocking,
+      error: `The project has ${blocking.length} error${blocking.length === 1 ? "" : "s"}. Fix ${blocking.length === 1 ? "it" : "them"} before running a ${options.mode}. Nothing was changed.`,
+      committed: false,
+      durationMs: Date.now() - started,
+    };
+  }
   const retries = options.lockRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const run = new SyncRun(options);
@@ -88,10 +104,29 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         return failure(options, run, `Gave up after ${retries + 1} attempts: a lock wait exceeded lock_timeout each time. Blocked by ${blockers}. Nothing was changed.`, started);
       }
       if (error instanceof SyncRefusedError || error instanceof SyncCancelledError) return failure(options, run, error.message, started);
-      if (databaseError) return failure(options, run, `${describeStep(run.step)} failed: ${formatDatabaseError(databaseError)} Nothing was changed.`, started);
+      if (databaseError) {
+        const advice = databaseError.sqlState === INSUFFICIENT_PRIVILEGE ? ` ${PRIVILEGE_ADVICE}` : "";
+        return failure(options, run, `${describeStep(run.step)} failed: ${formatDatabaseError(databaseError)}${advice} Nothing was changed.`, started);
+      }
       throw error;
     }
   }
+}
+
+/**
+ * Analyzes every view, which also completes the dependency graph the sync order comes from, and
+ * returns the errors that block this sync: those of the synced views and those of files that are
+ * not views (config, catalog). Errors in views outside `options.views` do not block it.
+ */
+function projectErrors(options: SyncOptions): EngineDiagnostic[] {
+  const { analyzer } = options;
+  const selectedFiles = options.views
+    ? new Set(options.views.map((id) => analyzer.project.views.get(id)?.file).filter((file): file is string => file !== undefined))
+    : undefined;
+  return analyzer
+    .checkAll()
+    .filter((diagnostic) => diagnostic.severity === "error")
+    .filter((diagnostic) => !selectedFiles || selectedFiles.has(diagnostic.file) || !analyzer.project.viewsByFile.has(diagnostic.file));
 }
 
 function failure(options: SyncOptions, run: SyncRun, message: string, started: number): SyncResult {
@@ -178,7 +213,7 @@ class SyncRun {
 
     this.step = `creating the state table in schema ${this.stateSchema}`;
     await ensureStateTable(session, this.stateSchema);
-    const state = (await readState(session, this.stateSchema)).filter((row) => row.target === this.targetLabel);
+    const state = (await readState(session, this.stateSchema)).filter((row) => this.ownsStateRow(row));
     const stateByKey = new Map(state.map((row) => [`${row.schema}.${row.name}`, row]));
 
     const selected = this.options.views ? new Set(this.options.views) : undefined;
@@ -233,6 +268,19 @@ class SyncRun {
       error: this.failed.size > 0 ? `${this.failed.size} view${this.failed.size === 1 ? "" : "s"} failed; nothing was changed.` : undefined,
       committed: commit,
     };
+  }
+
+  /**
+   * Returns whether a state row belongs to this sync's target. Personal rows of every prefix share
+   * the target "personal", so a personal sync claims only rows whose schema is its own prefix plus
+   * the schema of the row's template folder. Without that check it would drop other developers'
+   * personal views as deleted.
+   */
+  private ownsStateRow(row: StateRow): boolean {
+    if (row.target !== this.targetLabel) return false;
+    if (this.options.target !== "personal") return true;
+    const folder = row.sourceFile.split("/").slice(-2)[0] ?? "";
+    return row.schema === physicalSchema(parseFolderName(folder).schema, "personal", this.personalPrefix);
   }
 
   private checkCancelled(): void {
@@ -310,7 +358,7 @@ class SyncRun {
     if (unmanaged.length > 0) {
       const list = unmanaged.map((dependent) => `  - ${dependent.description}`).join("\n");
       throw new SyncRefusedError(
-        `Refusing to ${purpose}: objects that this project does not manage depend on it and would be lost:\n${list}\nDrop or change them first, or keep the column list compatible so CREATE OR REPLACE VIEW works. Nothing was changed.`,
+        `Cannot ${purpose}: objects that this project does not manage depend on it and would be lost:\n${list}\nDrop or change them first, or keep the column list compatible so CREATE OR REPLACE VIEW works. Nothing was changed.`,
       );
     }
     return { managed };
@@ -449,8 +497,8 @@ class SyncRun {
     const key = `${view.schema}.${view.name}`;
     this.failed.add(key);
     const range = templateRangeOfError(view, statement, error.position);
-    let message = `PostgreSQL: ${error.message}`;
-    if (error.detail) message += `. ${error.detail}`;
+    let message = `PostgreSQL: ${error.message}.`;
+    if (error.detail) message += ` ${error.detail}`;
     if (error.hint) message += ` Hint: ${error.hint}`;
     this.diagnostics.push({ file: view.view.file, ...range, severity: "error", code: "database/error", message: `${message} (SQLSTATE ${error.sqlState})` });
     this.actions.push({ view: key, action: "unchanged", reason: `failed: ${error.message}` });

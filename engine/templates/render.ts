@@ -95,6 +95,7 @@ export class TemplateRenderer {
     // {{ }} is an error, as it is in dbt, rather than silently empty SQL.
     this.environment = new nunjucks.Environment(this.loader as unknown as nunjucks.ILoaderAny, { autoescape: false, throwOnUndefined: true });
     this.macroFiles = options.macroFiles ?? [];
+    compileTemplatesEagerly(this.environment);
   }
 
   /** Forgets compiled includes and macro files, after one of them changed. */
@@ -127,14 +128,22 @@ export class TemplateRenderer {
       [TRACE_KEY]: tracer,
     });
 
-    let output: string;
-    try {
-      const template = new nunjucks.Template(text, this.environment, name, true);
-      output = template.render(renderContext);
-    } catch (error) {
-      const problem = describeRenderError(error, name, text, lines, marks);
+    const failed = (problem: { start: number; end: number; message: string }): RenderOutcome => {
       problems.push({ ...problem, code: "template/error", severity: "error" });
       return { sql: undefined, map: TemplateSourceMap.identity(0), problems, config: configCollector.config };
+    };
+    // Compiling and rendering fail with different kinds of positions, so they are separate steps.
+    let template: nunjucks.Template;
+    try {
+      template = new nunjucks.Template(text, this.environment, name, true);
+    } catch (error) {
+      return failed(describeCompileError(error, text, lines));
+    }
+    let output: string;
+    try {
+      output = template.render(renderContext);
+    } catch (error) {
+      return failed(describeRenderError(error, name, text, lines, marks));
     }
     problems.push(...configCollector.problems);
     const map = buildSourceMap(marks, name, text, lines, output.length);
@@ -162,6 +171,25 @@ export class TemplateRenderer {
     const message = cleanMessage(error instanceof Error ? error.message : String(error));
     return { start: 0, end: 0, message: `A macro file in ${MACROS_FOLDER}/ failed to load: ${message}` };
   }
+}
+
+type GetTemplate = (name: unknown, eagerCompile?: unknown, parentName?: unknown, ignoreMissing?: unknown, callback?: unknown) => unknown;
+
+/**
+ * Makes the environment compile every template it loads at once. Nunjucks 3.2 compiles an
+ * included template lazily and reports its compile errors through an asynchronous callback,
+ * which a synchronous render cannot catch: the error surfaced later as an uncaught exception.
+ * Compiled eagerly, the error throws inside the render that includes the template.
+ */
+function compileTemplatesEagerly(environment: nunjucks.Environment): void {
+  const target = environment as unknown as { getTemplate: GetTemplate };
+  const original = target.getTemplate.bind(environment) as GetTemplate;
+  target.getTemplate = (name, eagerCompile, parentName, ignoreMissing, callback) => {
+    // The same argument shifting as nunjucks' own getTemplate(name, [eagerCompile], [parentName], [ignoreMissing], [cb]).
+    if (typeof eagerCompile === "function") return original(name, true, null, false, eagerCompile);
+    if (typeof parentName === "function") return original(name, true, null, false, parentName);
+    return original(name, true, parentName, ignoreMissing, callback);
+  };
 }
 
 /** Returns the span of the tag of the innermost mark of the root template, for problems found while it runs. */
@@ -193,27 +221,75 @@ function buildSourceMap(marks: TraceMark[], rootName: string, text: string, line
 
 /**
  * Finds where a piece of literal text starts in the template. Nunjucks reports the position
- * where the text token began, but a preceding `-%}` or `-}}` strips leading whitespace from
- * it, so then the text itself starts after that whitespace.
+ * where the text token began, but a preceding `-%}`, `-}}` or `-#}` strips leading whitespace
+ * from it, so then the text itself starts after that whitespace.
  */
 function locateData(text: string, nodeOffset: number, length: number): number {
   const before = text.slice(Math.max(0, nodeOffset - 3), nodeOffset);
-  if (before !== "-%}" && before !== "-}}") return nodeOffset;
+  if (before !== "-%}" && before !== "-}}" && before !== "-#}") return nodeOffset;
   let offset = nodeOffset;
   while (offset < text.length && /\s/.test(text[offset])) offset++;
   return Math.min(offset, text.length - length);
 }
 
-const POSITION_IN_MESSAGE = /^\(([^)]*)\)(?: \[Line (\d+), Column (\d+)\])?\s*/;
+/** The "(template name) [Line L, Column C]" prefix nunjucks puts before a message, once per template the error passed through. */
+const POSITION_IN_MESSAGE = /^\(([^)]*)\)(?: \[Line (\d+)(?:, Column (\d+))?\])?\s*/;
 
+/** Removes the template names, positions and "Template render error" prefixes nunjucks adds, however deeply they are nested. */
 function cleanMessage(message: string): string {
-  return message
-    .replace(POSITION_IN_MESSAGE, "")
-    .replace(/^(Template render error:?\s*)/, "")
-    .replace(/^Error:\s*/, "")
-    .trim();
+  let current = message.trim();
+  for (;;) {
+    const next = current
+      .replace(POSITION_IN_MESSAGE, "")
+      .replace(/^Template render error:?\s*/, "")
+      .replace(/^Error:\s*/, "")
+      .trim();
+    if (next === current) return current;
+    current = next;
+  }
 }
 
+/** Returns every "(name) [Line L, Column C]" location in a nunjucks message, outermost first. */
+function locationsInMessage(message: string): { name: string; line?: number; column?: number }[] {
+  const locations: { name: string; line?: number; column?: number }[] = [];
+  const pattern = /\(([^)\n]*)\)(?: \[Line (\d+)(?:, Column (\d+))?\])?/g;
+  for (let match = pattern.exec(message); match; match = pattern.exec(message)) {
+    locations.push({ name: match[1], line: match[2] ? Number(match[2]) : undefined, column: match[3] ? Number(match[3]) : undefined });
+  }
+  return locations;
+}
+
+/**
+ * Locates an error of nunjucks' lexer or parser. Their positions are 1-based lines and columns
+ * counted in UTF-16 code units. Errors at the end of the input carry no position, so the tag or
+ * block left open is searched for instead.
+ */
+function describeCompileError(error: unknown, text: string, lines: LineIndex): { start: number; end: number; message: string } {
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = cleanMessage(raw);
+  const located = locationsInMessage(raw)[0];
+  if (located?.line !== undefined) {
+    const offset = lines.offsetAt({ line: located.line - 1, character: (located.column ?? 1) - 1 });
+    const tag = findTagSpan(text, offset);
+    return { start: offset, end: Math.max(offset + 1, Math.min(tag.end, lines.lineContentEnd(lines.positionAt(offset).line))), message };
+  }
+  const openTag = findUnclosedTag(text);
+  if (openTag) {
+    const closer = closingDelimiter(text, openTag.start);
+    const end = Math.max(openTag.start + 2, lines.lineContentEnd(lines.positionAt(openTag.start).line));
+    return { start: openTag.start, end, message: `${message}: this tag is never closed. End it with ${closer}.` };
+  }
+  const unclosed = findUnclosedBlock(text);
+  if (unclosed) return unclosed;
+  return { start: 0, end: Math.min(1, text.length), message };
+}
+
+/**
+ * Locates an error thrown while the compiled template runs. Nunjucks' runtime positions are
+ * unreliable here: most are 0-based, some 1-based, and an error inside a macro of another file
+ * carries that file's position under the root template's name. The render trace is exact, so
+ * the error goes to the last tag of the root template that started evaluating.
+ */
 function describeRenderError(
   error: unknown,
   rootName: string,
@@ -222,29 +298,43 @@ function describeRenderError(
   marks: TraceMark[],
 ): { start: number; end: number; message: string } {
   const raw = error instanceof Error ? error.message : String(error);
-  const located = POSITION_IN_MESSAGE.exec(raw);
   let message = cleanMessage(raw);
   message = message.replace(/^attempted to output null or undefined value/, "the value is undefined or null");
 
-  if (located && located[2] && located[1] === rootName) {
-    // Nunjucks prints 1-based lines and columns, columns in UTF-16 code units.
-    const offset = lines.offsetAt({ line: Number(located[2]) - 1, character: Number(located[3]) - 1 });
-    const tag = findTagSpan(text, offset);
-    return { start: offset, end: Math.max(offset + 1, Math.min(tag.end, lines.lineContentEnd(lines.positionAt(offset).line))), message };
-  }
-  if (/unexpected end of file/.test(message)) {
-    const unclosed = findUnclosedBlock(text);
-    if (unclosed) return unclosed;
-    return { start: text.length, end: text.length, message: "The template ends inside a tag: close it with }}, %} or #}." };
-  }
   const span = currentTagSpan(marks, rootName, text, lines);
   const last = marks[marks.length - 1];
+  const inner = locationsInMessage(raw).filter((location) => location.name !== rootName).pop();
   if (last && last.templateName !== rootName) {
     message += ` (in ${last.templateName}, line ${last.line + 1})`;
-  } else if (located && located[1] && located[1] !== rootName && located[2]) {
-    message += ` (in ${located[1]}, line ${located[2]})`;
+  } else if (inner) {
+    // An included template that failed to compile: its parser's line is 1-based, and absent at the end of the file.
+    message += inner.line !== undefined ? ` (in ${inner.name}, line ${inner.line})` : ` (in ${inner.name})`;
   }
   return { ...span, message };
+}
+
+/** Returns the delimiter that closes the tag opening at `start`: `}}`, `%}` or `#}`. */
+function closingDelimiter(text: string, start: number): string {
+  const kind = text[start + 1];
+  if (kind === "{") return "}}";
+  if (kind === "%") return "%}";
+  return "#}";
+}
+
+/** Returns the span of the last `{{`, `{%` or `{#` whose closing delimiter never comes. */
+function findUnclosedTag(text: string): { start: number; end: number } | undefined {
+  let offset = 0;
+  for (;;) {
+    const match = /\{[{%#]/.exec(text.slice(offset));
+    if (!match) return undefined;
+    const start = offset + match.index;
+    const span = findTagSpan(text, start);
+    const closer = closingDelimiter(text, start);
+    if (span.start !== start) return undefined;
+    if (span.end === text.length && !text.endsWith(closer)) return span;
+    if (span.end <= start) return undefined;
+    offset = span.end;
+  }
 }
 
 const BLOCK_TAGS = new Set(["if", "for", "macro", "call", "filter", "raw", "verbatim", "block", "asyncEach", "asyncAll"]);

@@ -97,6 +97,9 @@ export class TemplateSourceMap {
  * Returns the span of the nunjucks tag (`{{ }}`, `{% %}` or `{# #}`) that contains or starts at
  * the offset, or a one-character span when the offset is not inside a tag. Quoted strings in
  * the tag are skipped, so a `}}` inside a string does not end it.
+ * NOTE: the search back to the tag's start does not track strings, so an offset after a quoted
+ * closer (the `x` in `{{ '}}' ~ x }}`) is taken to be outside the tag. Positions of nunjucks
+ * nodes lie before any string of their tag; positions of parser errors may not.
  */
 export function findTagSpan(source: string, offset: number): { start: number; end: number } {
   let start = -1;

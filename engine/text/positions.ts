@@ -66,12 +66,15 @@ export class LineIndex {
 
   /**
    * Converts a UTF-16 index into a 1-based line and a 1-based column counted in code points,
-   * the form compilers print and the CLI's JSON carries.
+   * the form compilers print and the CLI's JSON carries. A byte order mark at the start of the
+   * text is not a column, because editors do not show it.
    */
   displayPositionAt(offset: number): { line: number; column: number } {
     const position = this.positionAt(offset);
-    const start = this.lineStarts[position.line];
-    return { line: position.line + 1, column: countCodePoints(this.text, start, start + position.character) + 1 };
+    const lineStart = this.lineStarts[position.line];
+    const end = lineStart + position.character;
+    const start = lineStart === 0 && end > 0 && this.text.charCodeAt(0) === 0xfeff ? 1 : lineStart;
+    return { line: position.line + 1, column: countCodePoints(this.text, start, end) + 1 };
   }
 }
 

@@ -1,0 +1,261 @@
+// What a sync must never do: drop an object it does not manage, leave a half-applied change
+// after an error, interleave with another sync, or wait forever behind a lock.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { Client } from 'pg';
+import { SYNC_LOCK_KEY } from '../../engine/sync/sync';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import {
+  actionsByView,
+  assertSyncSucceeded,
+  buildCli,
+  openClient,
+  runCli,
+  snapshotDatabase,
+  syncProject,
+  updateProject,
+  writeProject,
+} from './sync-fixtures';
+
+const RAW_DATA = `
+CREATE SCHEMA raw;
+CREATE TABLE raw.customers (id integer PRIMARY KEY, name text NOT NULL, segment text);
+INSERT INTO raw.customers VALUES (1, 'Ada', 'smb'), (2, 'Grace', 'enterprise');
+`;
+
+const BASE = `/* Customers. */
+select
+    c.id as customer_id,
+    c.name as customer_name
+from raw.customers as c
+`;
+
+const DERIVED = `select b.customer_id, b.customer_name from core.base as b
+`;
+
+const BASE_FILE = 'templates/core/base.sql';
+const DERIVED_FILE = 'templates/core_1/derived.sql';
+const SCHEMAS = ['core', 'reporting', 'raw'];
+
+let database: TestDatabase;
+let client: Client;
+const projects: string[] = [];
+
+before(async () => {
+  buildCli();
+  database = await createTestDatabase('sync_safety');
+  client = await openClient(database.url);
+  await client.query(RAW_DATA);
+});
+
+after(async () => {
+  await client?.end();
+  await database?.drop();
+  for (const dir of projects) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts each test from an empty set of managed schemas and a synced two-view project. */
+async function freshSyncedProject(): Promise<string> {
+  await client.query(`DROP SCHEMA IF EXISTS core, reporting, synced_views CASCADE`);
+  const dir = writeProject({ [BASE_FILE]: BASE, [DERIVED_FILE]: DERIVED });
+  projects.push(dir);
+  assertSyncSucceeded(await syncProject(database.url, dir));
+  return dir;
+}
+
+describe('unmanaged dependents', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await freshSyncedProject();
+    await client.query(`CREATE SCHEMA reporting; CREATE VIEW reporting.hand_made AS SELECT customer_id FROM core.base`);
+    // customer_name becomes varchar, which CREATE OR REPLACE VIEW rejects, so core.base must be dropped.
+    updateProject(dir, { [BASE_FILE]: BASE.replace('c.name as customer_name', 'c.name::varchar(200) as customer_name') });
+  });
+
+  test('engine refuses and changes nothing', async () => {
+    const before = await snapshotDatabase(client, SCHEMAS);
+
+    const result = await syncProject(database.url, dir);
+
+    assert.equal(result.committed, false);
+    assert.match(result.error ?? '', /view reporting\.hand_made/);
+    assert.match(result.error ?? '', /core\.base/);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+  });
+
+  test('CLI sync exits 1 and names the view', async () => {
+    const before = await snapshotDatabase(client, SCHEMAS);
+
+    const run = await runCli(['sync', dir, '--db', database.url]);
+
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /view reporting\.hand_made/);
+    assert.match(run.stderr, /Nothing was changed/);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+  });
+});
+
+describe('failing view', () => {
+  test('leaves the database exactly as before', async () => {
+    const dir = await freshSyncedProject();
+    const before = await snapshotDatabase(client, SCHEMAS);
+    updateProject(dir, {
+      // A compatible change that succeeds before the failing view in the order.
+      [BASE_FILE]: BASE.replace('    c.name as customer_name\n', '    c.name as customer_name,\n    c.segment\n'),
+      'templates/core/aaa_new.sql': 'select 1 as one\n',
+      'templates/core_1/broken.sql': 'select\n    b.customer_id,\n    r.no_such_column\nfrom core.base as b\njoin raw.customers as r on r.id = b.customer_id\n',
+    });
+
+    const result = await syncProject(database.url, dir);
+
+    assert.equal(result.committed, false);
+    assert.match(result.error ?? '', /1 view failed/);
+    const actions = actionsByView(result);
+    assert.equal(actions['core.base'], 'replace');
+    assert.equal(actions['core.aaa_new'], 'create');
+    assert.deepEqual(
+      result.diagnosticsJson.map((diagnostic) => [diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.endLine, diagnostic.endColumn, diagnostic.code]),
+      [['templates/core_1/broken.sql', 3, 5, 3, 21, 'database/error']],
+    );
+    assert.match(result.diagnosticsJson[0].message, /column r\.no_such_column does not exist/);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+  });
+
+  test('error position after a for loop and CRLF line endings', async () => {
+    const dir = await freshSyncedProject();
+    const before = await snapshotDatabase(client, SCHEMAS);
+    const template = [
+      '/* Columns generated by a loop. */',
+      'select',
+      '{% for column in ["id", "name"] %}',
+      '    r.{{ column }} as customer_{{ column }},',
+      '{% endfor %}',
+      '    r.missing_col as broken  -- no such column',
+      'from raw.customers as r',
+      '',
+    ].join('\r\n');
+    updateProject(dir, { 'templates/core/looped.sql': template });
+
+    const result = await syncProject(database.url, dir);
+
+    assert.equal(result.committed, false);
+    assert.equal(result.diagnosticsJson.length, 1);
+    const [diagnostic] = result.diagnosticsJson;
+    assert.equal(diagnostic.file, 'templates/core/looped.sql');
+    assert.equal(diagnostic.line, 6);
+    assert.equal(diagnostic.column, 5);
+    assert.equal(diagnostic.endLine, 6);
+    assert.equal(diagnostic.endColumn, 18);
+    assert.match(diagnostic.message, /column r\.missing_col does not exist/);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+  });
+});
+
+describe('project errors', () => {
+  test('block the sync before any DDL', async () => {
+    const dir = await freshSyncedProject();
+    const before = await snapshotDatabase(client, SCHEMAS);
+    // Stage 0 of core reads stage 1 of core, which the layering rules forbid.
+    updateProject(dir, {
+      [BASE_FILE]: BASE.replace('/* Customers. */', '/* Customers, changed. */'),
+      'templates/core/wrong_stage.sql': 'select d.customer_id from core.derived as d\n',
+    });
+
+    const result = await syncProject(database.url, dir);
+
+    assert.equal(result.committed, false);
+    assert.deepEqual(result.actions, []);
+    assert.match(result.error ?? '', /The project has 1 error\. Fix it before running a sync/);
+    assert.deepEqual(result.diagnosticsJson.map((diagnostic) => [diagnostic.file, diagnostic.code]), [['templates/core/wrong_stage.sql', 'layering/stage-order']]);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+  });
+
+  test('outside the selected views do not block', async () => {
+    const dir = await freshSyncedProject();
+    updateProject(dir, {
+      [BASE_FILE]: BASE.replace('/* Customers. */', '/* Customers, changed. */'),
+      'templates/core/wrong_stage.sql': 'select d.customer_id from core.derived as d\n',
+    });
+
+    const result = await syncProject(database.url, dir, { views: ['core.base'] });
+
+    assertSyncSucceeded(result);
+    assert.deepEqual(actionsByView(result), { 'core.base': 'replace' });
+    const comment = await client.query(`SELECT obj_description('core.base'::regclass, 'pg_class') AS text`);
+    assert.equal(comment.rows[0].text, 'Customers, changed.');
+  });
+});
+
+describe('locks', () => {
+  test('concurrent syncs run one after the other', async () => {
+    await client.query(`DROP SCHEMA IF EXISTS core, reporting, synced_views CASCADE`);
+    const dir = writeProject({ [BASE_FILE]: BASE, [DERIVED_FILE]: DERIVED });
+    projects.push(dir);
+
+    // A third session holds the sync lock, so both syncs are certainly waiting at the same time.
+    const gate = await openClient(database.url);
+    try {
+      await gate.query('BEGIN');
+      await gate.query(`SELECT pg_advisory_xact_lock(${SYNC_LOCK_KEY})`);
+      const syncs = [syncProject(database.url, dir, { lockTimeoutMs: 20_000 }), syncProject(database.url, dir, { lockTimeoutMs: 20_000 })];
+      await waitFor(async () => {
+        const waiting = await client.query(`SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+        return waiting.rows[0].count === 2;
+      }, 'both syncs waiting for the advisory lock');
+      await gate.query('COMMIT');
+
+      const results = await Promise.all(syncs);
+
+      for (const result of results) assertSyncSucceeded(result);
+      const kinds = results.map((result) => [...new Set(result.actions.map((action) => action.action))].join(','));
+      assert.deepEqual(kinds.sort(), ['create', 'unchanged']);
+    } finally {
+      await gate.end();
+    }
+    const views = await client.query(`SELECT count(*)::int AS count FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'core' AND c.relkind = 'v'`);
+    assert.equal(views.rows[0].count, 2);
+    const state = await client.query(`SELECT count(*)::int AS count FROM synced_views.synced_objects`);
+    assert.equal(state.rows[0].count, 2);
+  });
+
+  test('lock timeout names the blocking session', async () => {
+    const dir = await freshSyncedProject();
+    updateProject(dir, {
+      'templates/core/aaa_new.sql': 'select 1 as one\n',
+      [BASE_FILE]: BASE.replace('/* Customers. */', '/* Customers from the CRM. */'),
+    });
+    const before = await snapshotDatabase(client, SCHEMAS);
+
+    const blocker = await openClient(database.url);
+    let result;
+    let blockerPid: number;
+    try {
+      blockerPid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE core.base IN ACCESS EXCLUSIVE MODE');
+
+      result = await syncProject(database.url, dir, { lockTimeoutMs: 200, lockRetries: 1 });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+
+    assert.equal(result.committed, false);
+    assert.match(result.error ?? '', /Gave up after 2 attempts/);
+    assert.ok(result.error?.includes(`pid ${blockerPid}`), result.error);
+    assert.ok(result.error?.includes('LOCK TABLE core.base IN ACCESS EXCLUSIVE MODE'), result.error);
+    assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
+    const created = await client.query(`SELECT to_regclass('core.aaa_new') AS oid`);
+    assert.equal(created.rows[0].oid, null);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
