@@ -8,4 +8,5 @@ const common = { bundle: true, platform: "node", format: "cjs", target: "node20"
 await Promise.all([
   build({ ...common, entryPoints: ["cli/index.ts"], outfile: "dist/cli.js" }),
   build({ ...common, entryPoints: ["engine/database/embedded-host.ts"], outfile: "dist/embedded-host.js" }),
+  build({ ...common, entryPoints: ["server/src/main.ts"], outfile: "dist/server.js" }),
 ]);
