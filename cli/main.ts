@@ -15,7 +15,7 @@ import {
   type OpenedProject,
 } from "../engine/api";
 import { connect, ConnectionError, resolveConnection, redactSecrets, type ResolvedConnection } from "../engine/database/connection";
-import { ProjectNotFoundError } from "../engine/project/project";
+import { findProjectRoot, ProjectNotFoundError } from "../engine/project/project";
 import { runSync, type SyncMode, type SyncResult } from "../engine/sync/sync";
 import { pullCatalog } from "../engine/catalog/pull";
 import type { DiagnosticJson, EngineDiagnostic } from "../engine/diagnostics";
@@ -61,7 +61,22 @@ interface CliOptions {
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
-  const { values, positionals } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    // Node's own messages suggest "--" tricks that do not apply here; name the option plainly.
+    const option = /'(-[^']*)'/.exec((error as Error).message)?.[1];
+    throw new UsageError(option ? `Unknown or incomplete option ${option}.` : (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  if (values.version) return "version";
+  return toCliOptions(values, positionals);
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -77,14 +92,16 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
       version: { type: "boolean", default: false },
     },
   });
-  if (values.help) return "help";
-  if (values.version) return "version";
+}
+
+function toCliOptions(values: ReturnType<typeof parseOptions>["values"], positionals: string[]): CliOptions {
   const args = [...positionals];
   let command = args.shift();
   if (!command) throw new UsageError("Missing command.");
   if (command === "catalog") {
     const sub = args.shift();
-    if (sub !== "pull") throw new UsageError(`Unknown catalog command "${sub ?? ""}"; the only one is "catalog pull".`);
+    if (sub === undefined) throw new UsageError('Missing catalog command: use "catalog pull".');
+    if (sub !== "pull") throw new UsageError(`Unknown catalog command "${sub}"; the only one is "catalog pull".`);
     command = "catalog pull";
   }
   if (!["check", "plan", "dry-run", "sync", "catalog pull"].includes(command)) throw new UsageError(`Unknown command "${command}".`);
@@ -93,6 +110,10 @@ function parseCommandLine(argv: string[]): CliOptions | "help" | "version" {
   if (target !== "prod" && target !== "personal") throw new UsageError(`--target must be prod or personal, not "${target}".`);
   if (values.prefix !== undefined && !/^[a-z_][a-z0-9_]*$/.test(values.prefix)) {
     throw new UsageError(`--prefix must be a lower-case identifier, not "${values.prefix}".`);
+  }
+  if (values.prefix !== undefined && target !== "personal") {
+    // A prefix only means something for personal schemas; silently syncing to prod instead would be dangerous.
+    throw new UsageError("--prefix applies only to --target personal; add --target personal, or drop --prefix.");
   }
   return {
     command,
@@ -131,19 +152,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const reporter = new Reporter(options.json);
+  const fail = (message: string, code: number): number => {
+    reporter.error(message);
+    // With --json, scripts read stdout only, so the failure goes there too.
+    if (options.json) reporter.json({ error: message });
+    return code;
+  };
   try {
     return await runCommand(options, reporter);
   } catch (error) {
-    if (error instanceof ProjectNotFoundError || error instanceof UsageError) {
-      reporter.error(error.message);
-      return 2;
-    }
-    if (error instanceof ConnectionError) {
-      reporter.error(error.message);
-      return 1;
-    }
-    reporter.error(`Unexpected failure: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
-    return 1;
+    if (error instanceof ProjectNotFoundError || error instanceof UsageError) return fail(error.message, 2);
+    if (error instanceof ConnectionError) return fail(error.message, 1);
+    return fail(`Unexpected failure: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`, 1);
   } finally {
     reporter.finish();
   }
@@ -151,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runCommand(options: CliOptions, reporter: Reporter): Promise<number> {
   const renderTarget = options.command === "dry-run" ? "dry-run" : options.target;
-  const opened = await openProject(options.projectDir, renderTarget);
+  const opened = await openProject(findProjectRoot(options.projectDir), renderTarget);
+  reporter.setProjectRoot(opened.project.root);
   if (options.prefix) opened.project.config.personalPrefix = options.prefix;
 
   const check = checkProject(opened.analyzer);
@@ -164,6 +185,12 @@ async function runCommand(options: CliOptions, reporter: Reporter): Promise<numb
     return errors > 0 ? 1 : 0;
   }
 
+  if (options.command === "catalog pull") {
+    // Pulling the catalog is how unknown columns of a changed raw table get fixed, so project
+    // errors do not block it; it only reads the references the views make.
+    return pullCatalogCommand(options, reporter, opened);
+  }
+
   if (errors > 0) {
     // Nothing touches a database while the project itself has errors.
     if (options.json) reporter.json(options.command === "dry-run" ? { views: check.views, diagnostics: checkJson } : { target: options.target, actions: [], diagnostics: checkJson });
@@ -171,7 +198,7 @@ async function runCommand(options: CliOptions, reporter: Reporter): Promise<numb
     return 1;
   }
 
-  const resolved = resolveConnection({ url: options.db, applicationName: "synced-views" });
+  const resolved = resolveSettings(options);
 
   if (options.command === "dry-run" && !resolved) {
     reporter.progressLine("No database configured: dry run on the embedded PostgreSQL with catalog/ loaded (takes a few seconds to start).");
@@ -189,15 +216,6 @@ async function runCommand(options: CliOptions, reporter: Reporter): Promise<numb
   const client = await connectVerbose(resolved, reporter);
   const session = sessionForClient(client);
   try {
-    if (options.command === "catalog pull") {
-      const pulled = await pullCatalog(opened.analyzer, session);
-      if (options.json) reporter.json(pulled);
-      else {
-        reporter.line(`Wrote ${pulled.files.length} catalog file${pulled.files.length === 1 ? "" : "s"} with ${pulled.relations} relations: ${pulled.files.join(", ") || "(none)"}`);
-        for (const missing of pulled.missing) reporter.line(`warning: ${missing} is referenced by the views but does not exist in ${resolved.description}`);
-      }
-      return 0;
-    }
     const mode: SyncMode = options.command === "plan" ? "plan" : options.command === "dry-run" ? "dry-run" : "sync";
     const result = await runSync({
       analyzer: opened.analyzer,
@@ -212,6 +230,33 @@ async function runCommand(options: CliOptions, reporter: Reporter): Promise<numb
       onNotice: (message) => reporter.progressLine(message),
     });
     return reportSyncResult(options, reporter, opened, result, checkJson, check.views);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Resolves the connection settings; settings that cannot be parsed are a usage error, found before any connection. */
+function resolveSettings(options: CliOptions): ResolvedConnection | undefined {
+  try {
+    return resolveConnection({ url: options.db, applicationName: "synced-views" });
+  } catch (error) {
+    if (error instanceof ConnectionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function pullCatalogCommand(options: CliOptions, reporter: Reporter, opened: OpenedProject): Promise<number> {
+  const resolved = resolveSettings(options);
+  if (!resolved) throw new UsageError("catalog pull needs a database: pass --db <url>, or set DATABASE_URL or PGHOST/PGDATABASE/PGUSER.");
+  const client = await connectVerbose(resolved, reporter);
+  try {
+    const pulled = await pullCatalog(opened.analyzer, sessionForClient(client));
+    if (options.json) reporter.json(pulled);
+    else {
+      reporter.line(`Wrote ${pulled.files.length} catalog file${pulled.files.length === 1 ? "" : "s"} with ${pulled.relations} relations: ${pulled.files.join(", ") || "(none)"}`);
+      for (const missing of pulled.missing) reporter.line(`warning: ${missing} is referenced by the views but does not exist in ${resolved.description}`);
+    }
+    return 0;
   } finally {
     await client.end().catch(() => undefined);
   }

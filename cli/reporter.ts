@@ -2,6 +2,7 @@
  * Output of the command line: results on stdout (human lines or one JSON document), errors and
  * progress on stderr. Progress is drawn only on a terminal, so logs in CI stay clean.
  */
+import * as path from "node:path";
 import type { DiagnosticJson } from "../engine/diagnostics";
 import type { PlannedAction } from "../engine/sync/sync";
 
@@ -9,10 +10,25 @@ export class Reporter {
   private readonly jsonMode: boolean;
   private readonly interactive: boolean;
   private progressVisible = false;
+  private projectRoot: string | undefined;
 
   constructor(jsonMode: boolean) {
     this.jsonMode = jsonMode;
     this.interactive = Boolean(process.stderr.isTTY);
+  }
+
+  /** Diagnostics for people name files relative to the current directory, so terminals and editors can open them. */
+  setProjectRoot(root: string): void {
+    this.projectRoot = root;
+  }
+
+  private displayPath(file: string): string {
+    if (!this.projectRoot) return file;
+    const absolute = path.join(this.projectRoot, file);
+    const relative = path.relative(process.cwd(), absolute);
+    // Outside the current directory a path full of "../" is harder to read than the absolute one.
+    if (relative.startsWith("..") || path.isAbsolute(relative)) return absolute;
+    return relative.split(path.sep).join("/");
   }
 
   line(text: string): void {
@@ -52,7 +68,7 @@ export class Reporter {
   /** Prints diagnostics in the form compilers use: file:line:column: severity code: message. */
   diagnostics(diagnostics: DiagnosticJson[], summaryPrefix: string | undefined): void {
     for (const diagnostic of diagnostics) {
-      this.line(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`);
+      this.line(`${this.displayPath(diagnostic.file)}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`);
     }
     if (summaryPrefix === undefined) return;
     const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error").length;

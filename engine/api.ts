@@ -66,10 +66,18 @@ export function diagnosticsToJson(analyzer: ProjectAnalyzer, diagnostics: Engine
   return diagnostics.map((diagnostic) => toDiagnosticJson(diagnostic, linesOf(diagnostic.file))).sort(compareDiagnostics);
 }
 
-/** Returns the commit the project's directory is checked out at, or null outside a git repository. */
+/**
+ * Returns the commit the project's directory is checked out at, with "-dirty" appended when
+ * files under it have uncommitted changes, or null outside a git repository.
+ */
 export function currentGitCommit(dir: string): string | null {
+  const git = (args: string[]): string =>
+    execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim();
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim() || null;
+    const commit = git(["rev-parse", "HEAD"]);
+    if (!commit) return null;
+    const changes = git(["status", "--porcelain", "--", "."]);
+    return changes ? `${commit}-dirty` : commit;
   } catch {
     return null;
   }
@@ -101,10 +109,12 @@ export type SyncRequest = Omit<SyncOptions, "session" | "analyzer">;
 export async function dryRunEmbedded(analyzer: ProjectAnalyzer, request: Omit<SyncRequest, "mode" | "target">): Promise<SyncResult & { catalogDiagnostics: EngineDiagnostic[] }> {
   let database: EmbeddedPostgres | undefined;
   try {
+    const started = Date.now();
     database = await startEmbeddedPostgres();
     const catalogDiagnostics = await loadCatalogInto(analyzer, database);
     const result = await runSync({ ...request, analyzer, session: database, mode: "dry-run", target: "prod", includeGrants: false });
-    return { ...result, catalogDiagnostics };
+    // The duration includes starting PostgreSQL and loading the catalog, which is most of it.
+    return { ...result, catalogDiagnostics, durationMs: Date.now() - started };
   } finally {
     await database?.close();
   }

@@ -7,7 +7,7 @@
 // Test files run one at a time (--test-concurrency=1) because they share the cluster.
 // Besides the runner's own summary, the last line printed is `N passed, N failed`, which
 // CI systems that do not parse Node's summary recognise. The TAP copy of the output is
-// kept in test-results/node-test.tap.
+// kept in test-results/node-test-<pid>.tap.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +18,8 @@ import { startCluster, stopCluster } from './pg-cluster.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_FOLDERS = ['test/unit', 'test/db', 'test/corpus', 'test/cli', 'test/protocol', 'test/client'];
-const TAP_FILE = path.join(repoRoot, 'test-results', 'node-test.tap');
+// One file per run, so runs started side by side never read each other's results.
+const TAP_FILE = path.join(repoRoot, 'test-results', `node-test-${process.pid}.tap`);
 
 function collectTestFiles(entries) {
   const files = [];

@@ -4,6 +4,8 @@
  * re-analyzes only the changed view and the views that read it.
  */
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EngineDiagnostic } from "../diagnostics";
 import type { ViewFile } from "../project/layout";
 import type { ViewsProject } from "../project/project";
@@ -116,7 +118,31 @@ export class ProjectAnalyzer {
     const diagnostics: EngineDiagnostic[] = [...this.project.projectDiagnostics];
     for (const view of this.project.views.values()) diagnostics.push(...this.diagnosticsFor(view.id));
     diagnostics.push(...runProjectRules(this));
+    diagnostics.push(...this.macroDiagnostics());
     return diagnostics;
+  }
+
+  /** Returns the problems of the macro files in templates/_macros, each on its own file. */
+  macroDiagnostics(): EngineDiagnostic[] {
+    const project = this.project;
+    const readText = (file: string): string | undefined => {
+      const absolutePath = path.join(project.templatesPath, file);
+      const override = project.readOverride(absolutePath);
+      if (override !== undefined) return override;
+      try {
+        return fs.readFileSync(absolutePath, "utf8");
+      } catch {
+        return undefined;
+      }
+    };
+    return this.renderer.checkMacroFiles(readText).map((problem) => ({
+      file: path.relative(project.root, path.join(project.templatesPath, problem.file)).split(path.sep).join("/"),
+      start: problem.start,
+      end: problem.end,
+      severity: "error" as const,
+      code: "template/error" as const,
+      message: problem.message,
+    }));
   }
 
   /** Returns the diagnostics of one view: its file problems and every rule's findings. */

@@ -92,7 +92,7 @@ export function parseCatalogFile(file: string, text: string, catalog: Catalog): 
     }
     const schema = create.relation.schemaname;
     if (!schema) {
-      catalog.diagnostics.push(catalogProblem(file, offset, `Table "${create.relation.relname}" in ${file} needs a schema-qualified name, such as crm.${create.relation.relname}.`, text));
+      catalog.diagnostics.push(catalogProblem(file, offset, `Table "${create.relation.relname}" in ${file} needs a schema-qualified name, such as ${path.basename(file, ".sql")}.${create.relation.relname}.`, text));
       continue;
     }
     const columns: CatalogColumn[] = [];

@@ -133,7 +133,7 @@ export function resolveConnection(options: ConnectionOptions): ResolvedConnectio
   let stringParameters: ConnectionParameters;
   if (explicitUrl) {
     source = 'url';
-    stringParameters = parseConnectionString(explicitUrl, 'the connection URL');
+    stringParameters = parseConnectionString(explicitUrl, 'connection URL');
   } else if (databaseUrl) {
     source = 'DATABASE_URL';
     stringParameters = parseConnectionString(databaseUrl, 'DATABASE_URL');
@@ -340,7 +340,7 @@ function parseConnectionString(text: string, origin: string): ConnectionParamete
   }
   throw new ConnectionError(
     'other',
-    `invalid ${origin} "${redactSecrets(text)}": expected postgres://user@host:port/database or "host=... dbname=...".`,
+    `Invalid ${origin} "${redactSecrets(text)}": expected postgres://user@host:port/database or "host=... dbname=...".`,
   );
 }
 
@@ -351,7 +351,7 @@ function parseUrl(text: string, origin: string): ConnectionParameters {
     // SSL settings are ignored below, and sslmode is interpreted by sslConfig instead.
     parsed = parseConnectionUrl(text, { useLibpqCompat: true });
   } catch (error) {
-    throw new ConnectionError('other', `invalid ${origin} "${redactSecrets(text)}": ${redactSecrets((error as Error).message)}`, {
+    throw new ConnectionError('other', `Invalid ${origin} "${redactSecrets(text)}": ${redactSecrets((error as Error).message)}`, {
       cause: error,
     });
   }
@@ -391,7 +391,7 @@ function parseKeywordValue(text: string, origin: string): ConnectionParameters {
     while (index < text.length && /\s/.test(text[index])) index++;
   };
   const fail = (reason: string): never => {
-    throw new ConnectionError('other', `invalid ${origin} "${redactSecrets(text)}": ${reason}.`);
+    throw new ConnectionError('other', `Invalid ${origin} "${redactSecrets(text)}": ${reason}.`);
   };
 
   skipSpace();

@@ -133,19 +133,22 @@ function checkNames(
   if (!LOWER_IDENTIFIER.test(schema)) {
     return {
       code: "naming/invalid-name",
-      message: `Folder "${folder}" does not name a schema: schema names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the folder.`,
+      message: `Folder "${folder}" does not name a schema: schema names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the folder${renameHint(folder)}.`,
     };
   }
-  if (/_0\d*$/.test(folder)) {
+  const zeroStage = /^(.*)_0+(\d*)$/.exec(folder);
+  if (zeroStage) {
+    const stage = Number(zeroStage[2] || "0");
+    const fix = stage === 0 ? `stage-0 views go in "${zeroStage[1]}/"` : `use "${zeroStage[1]}_${stage}/"`;
     return {
       code: "naming/invalid-name",
-      message: `Folder "${folder}": stages are numbered from 1 without leading zeros; stage-0 views go in "${folder.replace(/_0\d*$/, "")}/".`,
+      message: `Folder "${folder}": stages are numbered from 1 without leading zeros; ${fix}.`,
     };
   }
   if (!LOWER_IDENTIFIER.test(name)) {
     return {
       code: "naming/invalid-name",
-      message: `File name "${name}.sql" does not name a view: view names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the file.`,
+      message: `File name "${name}.sql" does not name a view: view names must be lower-case identifiers (a-z, 0-9, _, not starting with a digit). Rename the file${renameHint(name)}.`,
     };
   }
   for (const [kind, value] of [["Schema", schema], ["View", name]] as const) {
@@ -158,4 +161,11 @@ function checkNames(
     }
   }
   return undefined;
+}
+
+/** Suggests the lower-case identifier closest to a name, such as "sales_reports" for "Sales-Reports". */
+function renameHint(name: string): string {
+  let folded = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  if (/^[0-9]/.test(folded)) folded = `_${folded}`;
+  return folded && folded !== name && LOWER_IDENTIFIER.test(folded) ? `, for example to "${folded}"` : "";
 }

@@ -153,6 +153,21 @@ function describeReadError(error: NodeJS.ErrnoException): string {
 
 export class ProjectNotFoundError extends Error {}
 
+/**
+ * Returns the nearest directory, `dir` or one of its parents, that has `synced-views.json` or a
+ * `templates/` folder, as git finds its repository from a subfolder. Returns `dir` itself when
+ * none has, so the caller's error names the directory the user gave.
+ */
+export function findProjectRoot(dir: string): string {
+  let current = path.resolve(dir);
+  for (;;) {
+    if (fs.existsSync(path.join(current, CONFIG_FILE)) || isDirectory(path.join(current, "templates"))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return dir;
+    current = parent;
+  }
+}
+
 function isDirectory(dir: string): boolean {
   try {
     return fs.statSync(dir).isDirectory();

@@ -4,7 +4,7 @@ import type { RuleFinding, ViewRule } from "./types";
  * view/duplicate-column: two output columns with one name; CREATE VIEW would fail with
  * "column specified more than once".
  * view/unnamed-column (warning): an expression without an alias, which PostgreSQL names
- * "?column?", a name nobody can select comfortably.
+ * "?column?", a name nobody can select comfortably. Two of them are also a duplicate.
  */
 export const outputColumnsRule: ViewRule = (analyzer, analysis) => {
   const output = analyzer.outputColumnsOf(analysis.view.id);
@@ -20,7 +20,7 @@ export const outputColumnsRule: ViewRule = (analyzer, analysis) => {
         code: "view/unnamed-column",
         message: `Output column ${index + 1} has no name, so PostgreSQL calls it "?column?". Add an alias: <expression> AS <name>.`,
       });
-      return;
+      // A second unnamed column is also a duplicate: PostgreSQL rejects two "?column?" columns.
     }
     const first = seen.get(column.name);
     if (first !== undefined) {

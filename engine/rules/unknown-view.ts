@@ -1,4 +1,4 @@
-import { formatIdentifier, suggestName } from "./suggest";
+import { formatIdentifier, suggestName } from "../text/suggest";
 import type { ViewRule } from "./types";
 
 /**

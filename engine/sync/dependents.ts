@@ -79,3 +79,19 @@ export async function existingRelations(session: SqlSession, schemas: string[]):
   for (const row of result.rows) relations.set(`${row.schema}.${row.name}`, { ...row, oid: Number(row.oid) });
   return relations;
 }
+
+/** Returns md5(pg_get_viewdef) of each view by "schema.name", in one query. */
+export async function viewDefinitionHashes(session: SqlSession, views: ExistingRelation[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  if (views.length === 0) return hashes;
+  const result = await session.query<{ oid: string | number; hash: string }>(
+    "SELECT wanted.oid AS oid, md5(pg_get_viewdef(wanted.oid::oid)) AS hash FROM unnest($1::int8[]) AS wanted(oid)",
+    [views.map((view) => String(view.oid))],
+  );
+  const byOid = new Map(views.map((view) => [view.oid, `${view.schema}.${view.name}`]));
+  for (const row of result.rows) {
+    const key = byOid.get(Number(row.oid));
+    if (key) hashes.set(key, row.hash);
+  }
+  return hashes;
+}

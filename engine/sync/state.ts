@@ -15,6 +15,10 @@ export interface StateRow {
   gitCommit: string | null;
   syncedAt: Date;
   sourceFile: string;
+  /** Roles the sync granted SELECT to, so a later sync revokes only grants it made itself. */
+  grants: string[];
+  /** md5 of pg_get_viewdef right after the sync, to notice a view changed outside a sync. */
+  definitionHash: string | null;
 }
 
 function tableName(stateSchema: string): string {
@@ -36,6 +40,12 @@ export async function ensureStateTable(session: SqlSession, stateSchema: string)
       PRIMARY KEY (schema_name, object_name)
     )`,
   );
+  // Columns added after the first release; ADD COLUMN IF NOT EXISTS upgrades older state tables in place.
+  await session.query(
+    `ALTER TABLE ${tableName(stateSchema)}
+       ADD COLUMN IF NOT EXISTS grants text[] NOT NULL DEFAULT '{}',
+       ADD COLUMN IF NOT EXISTS definition_hash text`,
+  );
 }
 
 /** Returns whether the state table exists, without creating it (for read-only commands). */
@@ -53,7 +63,9 @@ export async function readState(session: SqlSession, stateSchema: string): Promi
     git_commit: string | null;
     synced_at: Date;
     source_file: string;
-  }>(`SELECT schema_name, object_name, target, content_hash, git_commit, synced_at, source_file FROM ${tableName(stateSchema)}`);
+    grants: string[] | null;
+    definition_hash: string | null;
+  }>(`SELECT schema_name, object_name, target, content_hash, git_commit, synced_at, source_file, grants, definition_hash FROM ${tableName(stateSchema)}`);
   return result.rows.map((row) => ({
     schema: row.schema_name,
     name: row.object_name,
@@ -62,17 +74,21 @@ export async function readState(session: SqlSession, stateSchema: string): Promi
     gitCommit: row.git_commit,
     syncedAt: new Date(row.synced_at),
     sourceFile: row.source_file,
+    grants: row.grants ?? [],
+    definitionHash: row.definition_hash,
   }));
 }
 
-export async function recordState(session: SqlSession, stateSchema: string, row: Omit<StateRow, "syncedAt">): Promise<void> {
+/** Records a created or replaced view; its definition hash is read from the database in the same statement. */
+export async function recordState(session: SqlSession, stateSchema: string, row: Omit<StateRow, "syncedAt" | "definitionHash">): Promise<void> {
   await session.query(
-    `INSERT INTO ${tableName(stateSchema)} (schema_name, object_name, target, content_hash, git_commit, synced_at, source_file)
-     VALUES ($1, $2, $3, $4, $5, now(), $6)
+    `INSERT INTO ${tableName(stateSchema)} (schema_name, object_name, target, content_hash, git_commit, synced_at, source_file, grants, definition_hash)
+     VALUES ($1, $2, $3, $4, $5, now(), $6, $7::text[], md5(pg_get_viewdef(to_regclass(quote_ident($1) || '.' || quote_ident($2)))))
      ON CONFLICT (schema_name, object_name) DO UPDATE
        SET target = EXCLUDED.target, content_hash = EXCLUDED.content_hash, git_commit = EXCLUDED.git_commit,
-           synced_at = EXCLUDED.synced_at, source_file = EXCLUDED.source_file`,
-    [row.schema, row.name, row.target, row.contentHash, row.gitCommit, row.sourceFile],
+           synced_at = EXCLUDED.synced_at, source_file = EXCLUDED.source_file, grants = EXCLUDED.grants,
+           definition_hash = EXCLUDED.definition_hash`,
+    [row.schema, row.name, row.target, row.contentHash, row.gitCommit, row.sourceFile, row.grants],
   );
 }
 

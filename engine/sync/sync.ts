@@ -9,7 +9,7 @@ import type { ProjectAnalyzer } from "../analysis/analyzer";
 import type { EngineDiagnostic } from "../diagnostics";
 import { DatabaseError, toDatabaseError, type SqlSession } from "../database/session";
 import { createViewStatement, prepareView, physicalSchema, templateRangeOfError, type PreparedView, type SyncTarget } from "./prepare";
-import { allDependents, existingRelations, type DependentObject, type ExistingRelation } from "./dependents";
+import { allDependents, existingRelations, viewDefinitionHashes, type DependentObject, type ExistingRelation } from "./dependents";
 import { ensureStateTable, readState, recordState, forgetState, type StateRow } from "./state";
 import { parseFolderName } from "../project/layout";
 
@@ -157,15 +157,15 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Names the sessions that hold a lock the sync waited for: their pid, user, state and query. */
-async function describeBlockers(session: SqlSession, waitingOn: number | "advisory" | undefined): Promise<string> {
+async function describeBlockers(session: SqlSession, waitingOn: number[] | "advisory" | undefined): Promise<string> {
   try {
     const result = await session.query<{ pid: number; usename: string | null; state: string | null; query: string | null }>(
       `SELECT a.pid, a.usename, a.state, left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.granted AND a.pid <> pg_backend_pid()
-         AND ((l.locktype = 'relation' AND l.relation = $1::oid) OR (l.locktype = 'advisory' AND $2::boolean))
+         AND ((l.locktype = 'relation' AND l.relation = ANY($1::oid[])) OR (l.locktype = 'advisory' AND $2::boolean))
        ORDER BY a.pid`,
-      [typeof waitingOn === "number" ? waitingOn : 0, waitingOn === "advisory"],
+      [Array.isArray(waitingOn) ? waitingOn.map(String) : [], waitingOn === "advisory"],
     );
     if (result.rows.length === 0) return "a session that has finished since";
     return result.rows.map((row) => `pid ${row.pid}${row.usename ? ` (${row.usename}, ${row.state ?? "unknown state"})` : ""} running "${row.query ?? ""}"`).join("; ");
@@ -178,7 +178,7 @@ class SyncRun {
   readonly actions: PlannedAction[] = [];
   readonly diagnostics: EngineDiagnostic[] = [];
   /** What the current statement may wait for, to name the blocker after a lock timeout. */
-  waitingOn: number | "advisory" | undefined;
+  waitingOn: number[] | "advisory" | undefined;
   /** What the run is doing, for error messages. */
   step = "";
   private readonly options: SyncOptions;
@@ -191,6 +191,8 @@ class SyncRun {
   private readonly failed = new Set<string>();
   private readonly created = new Map<string, PreparedView>();
   private readonly stateUpdates: PreparedView[] = [];
+  /** md5 of pg_get_viewdef for managed views that exist, by "schema.name", to notice changes made outside a sync. */
+  private currentDefinitions = new Map<string, string>();
 
   constructor(options: SyncOptions) {
     this.options = options;
@@ -222,6 +224,15 @@ class SyncRun {
 
     const personalSchemas = [...analyzer.project.managedSchemas].map((schema) => physicalSchema(schema, this.options.target, this.personalPrefix));
     const existing = await existingRelations(session, [...new Set([...personalSchemas, ...state.map((row) => row.schema)])]);
+    const recorded = state.flatMap((row) => {
+      const relation = existing.get(`${row.schema}.${row.name}`);
+      return relation && relation.kind === "v" && row.definitionHash ? [relation] : [];
+    });
+    // pg_get_viewdef takes a share lock on each view, so a session holding an exclusive lock blocks here.
+    this.step = "reading the definitions of the managed views";
+    this.waitingOn = recorded.map((relation) => relation.oid);
+    this.currentDefinitions = await viewDefinitionHashes(session, recorded);
+    this.waitingOn = undefined;
     const prepared = ids.map((id) =>
       prepareView(analyzer, analyzer.getAnalysis(id)!, {
         target: this.options.target,
@@ -253,6 +264,7 @@ class SyncRun {
           contentHash: view.contentHash,
           gitCommit: this.options.gitCommit ?? null,
           sourceFile: view.view.file,
+          grants: view.grants,
         });
       }
     }
@@ -320,7 +332,13 @@ class SyncRun {
       }
     }
     if (toDrop.length === 0) return;
-    const dependents = await this.collectDependents(toDrop, managedKeys, `drop ${toDrop.map((relation) => `${relation.schema}.${relation.name}`).join(", ")} (their files were deleted)`);
+    const names = toDrop.map((relation) => `${relation.schema}.${relation.name}`).join(", ");
+    const dependents = await this.collectDependents(
+      toDrop,
+      managedKeys,
+      `drop ${names} (${toDrop.length === 1 ? "its file was" : "their files were"} deleted)`,
+      "Drop or change them first, or restore the deleted file.",
+    );
     await this.dropRelations([...dependents.managed, ...toDrop]);
     for (const relation of toDrop) {
       this.step = `forgetting ${relation.schema}.${relation.name}`;
@@ -337,6 +355,7 @@ class SyncRun {
     relations: ExistingRelation[],
     managedKeys: Set<string>,
     purpose: string,
+    advice: string,
   ): Promise<{ managed: ExistingRelation[] }> {
     const dropping = new Set(relations.map((relation) => `${relation.schema}.${relation.name}`));
     const managed: ExistingRelation[] = [];
@@ -358,7 +377,7 @@ class SyncRun {
     if (unmanaged.length > 0) {
       const list = unmanaged.map((dependent) => `  - ${dependent.description}`).join("\n");
       throw new SyncRefusedError(
-        `Cannot ${purpose}: objects that this project does not manage depend on it and would be lost:\n${list}\nDrop or change them first, or keep the column list compatible so CREATE OR REPLACE VIEW works. Nothing was changed.`,
+        `Cannot ${purpose}: objects that this project does not manage depend on it and would be lost:\n${list}\n${advice} Nothing was changed.`,
       );
     }
     return { managed };
@@ -369,7 +388,7 @@ class SyncRun {
     if (relations.length === 0) return;
     const names = relations.map((relation) => `${escapeIdentifier(relation.schema)}.${escapeIdentifier(relation.name)}`);
     this.step = `dropping ${relations.map((relation) => `${relation.schema}.${relation.name}`).join(", ")}`;
-    this.waitingOn = relations[relations.length - 1].oid;
+    this.waitingOn = relations.map((relation) => relation.oid);
     await this.session.query(`DROP VIEW ${names.join(", ")}`);
     this.waitingOn = undefined;
   }
@@ -382,83 +401,102 @@ class SyncRun {
     prepared: PreparedView[],
   ): Promise<void> {
     const key = `${view.schema}.${view.name}`;
+    const relation = existing.get(key);
+    const state = stateByKey.get(key);
     const failedUpstream = view.dependencies.find((id) => {
       const upstream = prepared.find((candidate) => candidate.view.id === id);
       return upstream && this.failed.has(`${upstream.schema}.${upstream.name}`);
     });
     if (failedUpstream) {
       this.failed.add(key);
-      this.actions.push({ view: key, action: "unchanged", reason: `skipped: ${failedUpstream} failed` });
+      this.actions.push({ view: key, action: relation ? "replace" : "create", reason: `skipped: ${failedUpstream} failed` });
       return;
     }
 
-    const relation = existing.get(key);
     if (relation && relation.kind !== "v") {
       throw new SyncRefusedError(
         `${key} exists and is not a view (relkind ${relation.kind}); a sync only manages views it can replace. Rename the view file or remove the ${relation.kind === "m" ? "materialized view" : "table"}. Nothing was changed.`,
       );
     }
-    const state = stateByKey.get(key);
 
     if (!relation || this.dropped.has(key)) {
-      const reason = !relation ? "new view" : "re-created after a view it depends on was re-created";
-      if (await this.createView(view, false)) {
+      let reason = "re-created after a view it depends on was re-created";
+      if (!relation) reason = state ? "missing from the database: it was dropped outside a sync" : "new view";
+      if (await this.createView(view, relation ? "recreate" : "create")) {
         this.actions.push({ view: key, action: relation ? "recreate" : "create", reason });
         this.dropped.delete(key);
       }
       return;
     }
 
-    if (!this.options.full && state?.contentHash === view.contentHash) {
+    const changedOutside = Boolean(state?.definitionHash && this.currentDefinitions.get(key) !== state.definitionHash);
+    if (!this.options.full && state?.contentHash === view.contentHash && !changedOutside) {
       this.actions.push({ view: key, action: "unchanged", reason: "same definition as the last sync" });
       return;
     }
-    const reason = this.options.full ? "--full re-creates every view" : state ? "definition changed" : "view exists but was not created by a sync; adopting it";
+    let reason = "view exists but was not created by a sync; adopting it";
+    if (this.options.full) reason = "--full replaces every view";
+    else if (state && state.contentHash === view.contentHash) reason = "the view was changed in the database outside a sync";
+    else if (state) reason = "definition changed";
 
     await this.session.query("SAVEPOINT synced_views_replace");
     const statement = createViewStatement(view, true);
+    let incompatible: DatabaseError | undefined;
     try {
-      this.waitingOn = relation.oid;
+      this.waitingOn = [relation.oid];
       this.step = `replacing ${key}`;
       await this.session.query(statement.text);
       this.waitingOn = undefined;
       await this.session.query("RELEASE SAVEPOINT synced_views_replace");
-      await this.applyExtras(view);
-      this.actions.push({ view: key, action: "replace", reason });
-      return;
     } catch (error) {
       const databaseError = toDatabaseError(error);
       if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
       await this.session.query("ROLLBACK TO SAVEPOINT synced_views_replace");
       await this.session.query("RELEASE SAVEPOINT synced_views_replace");
       if (!INCOMPATIBLE_COLUMNS.has(databaseError.sqlState)) {
-        this.reportError(view, statement, databaseError);
+        this.reportError(view, statement, databaseError, "replace");
         return;
       }
-      // The column list changed in a way CREATE OR REPLACE cannot express: drop and create.
-      const dependents = await this.collectDependents([relation], managedKeys, `re-create ${key} (${databaseError.message})`);
-      await this.dropRelations([...dependents.managed, relation]);
-      for (const dependent of dependents.managed) this.dropped.add(`${dependent.schema}.${dependent.name}`);
-      if (await this.createView(view, false)) {
-        this.actions.push({ view: key, action: "recreate", reason: `column list changed: ${databaseError.message}` });
-      }
-      // Dependents that came earlier in the order (their new text no longer reads this view) are created again now.
-      for (const dependent of dependents.managed) {
-        const dependentKey = `${dependent.schema}.${dependent.name}`;
-        const done = this.created.get(dependentKey);
-        if (!done) continue;
-        if (await this.createView(done, false)) {
-          this.dropped.delete(dependentKey);
-          this.actions.push({ view: dependentKey, action: "recreate", reason: `re-created after ${key} was re-created` });
-        }
+      incompatible = databaseError;
+    }
+
+    if (!incompatible) {
+      await this.applyExtras(view, state?.grants ?? []);
+      this.actions.push({ view: key, action: "replace", reason });
+      return;
+    }
+
+    // The column list changed in a way CREATE OR REPLACE cannot express: drop and create.
+    const dependents = await this.collectDependents(
+      [relation],
+      managedKeys,
+      `re-create ${key} (${incompatible.message})`,
+      "Drop or change them first, or keep the column list compatible (same names and types, new columns only at the end) so CREATE OR REPLACE VIEW works.",
+    );
+    await this.dropRelations([...dependents.managed, relation]);
+    for (const dependent of dependents.managed) this.dropped.add(`${dependent.schema}.${dependent.name}`);
+    if (await this.createView(view, "recreate")) {
+      this.actions.push({ view: key, action: "recreate", reason: `column list changed: ${incompatible.message}` });
+    }
+    // Dependents that came earlier in the order (their new text no longer reads this view) are created again now.
+    for (const dependent of dependents.managed) {
+      const dependentKey = `${dependent.schema}.${dependent.name}`;
+      const done = this.created.get(dependentKey);
+      if (!done) continue;
+      if (await this.createView(done, "recreate")) {
+        this.dropped.delete(dependentKey);
+        this.actions.push({ view: dependentKey, action: "recreate", reason: `re-created after ${key} was re-created` });
       }
     }
   }
 
-  /** Creates a view in a savepoint; a PostgreSQL error becomes a diagnostic on the template and the view counts as failed. */
-  private async createView(view: PreparedView, orReplace: boolean): Promise<boolean> {
+  /**
+   * Creates a view in a savepoint. A PostgreSQL error becomes a diagnostic on the template, and
+   * the view counts as failed under the action it was meant to get.
+   */
+  private async createView(view: PreparedView, action: "create" | "recreate"): Promise<boolean> {
     const key = `${view.schema}.${view.name}`;
-    const statement = createViewStatement(view, orReplace);
+    const statement = createViewStatement(view, false);
     await this.session.query("SAVEPOINT synced_views_create");
     try {
       this.step = `creating ${key}`;
@@ -469,31 +507,50 @@ class SyncRun {
       if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
       await this.session.query("ROLLBACK TO SAVEPOINT synced_views_create");
       await this.session.query("RELEASE SAVEPOINT synced_views_create");
-      this.reportError(view, statement, databaseError);
+      this.reportError(view, statement, databaseError, action);
       return false;
     }
-    await this.applyExtras(view);
+    // A new view has no comments or grants yet, so there is nothing earlier to clear or revoke.
+    await this.applyExtras(view, []);
     this.created.set(key, view);
     return true;
   }
 
-  /** Writes documentation comments and grants, and queues the state row. */
-  private async applyExtras(view: PreparedView): Promise<void> {
+  /**
+   * Writes documentation comments and grants, and queues the state row. Column comments whose
+   * `--` comment was removed are cleared, and SELECT is revoked from roles this tool granted
+   * earlier that the config no longer lists; grants made by others are left alone.
+   */
+  private async applyExtras(view: PreparedView, previousGrants: string[]): Promise<void> {
     const statements: string[] = [];
     statements.push(`COMMENT ON VIEW ${view.qualifiedName} IS ${view.documentation ? escapeLiteral(view.documentation) : "NULL"}`);
-    for (const column of view.columnDocumentation) {
-      statements.push(`COMMENT ON COLUMN ${view.qualifiedName}.${escapeIdentifier(column.column)} IS ${escapeLiteral(column.text)}`);
+    const documented = new Map(view.columnDocumentation.map((column) => [column.column, column.text]));
+    for (const column of await this.columnNames(view)) {
+      const text = documented.get(column);
+      statements.push(`COMMENT ON COLUMN ${view.qualifiedName}.${escapeIdentifier(column)} IS ${text ? escapeLiteral(text) : "NULL"}`);
     }
     for (const role of view.grants) {
       statements.push(`GRANT USAGE ON SCHEMA ${escapeIdentifier(view.schema)} TO ${escapeIdentifier(role)}`);
       statements.push(`GRANT SELECT ON ${view.qualifiedName} TO ${escapeIdentifier(role)}`);
+    }
+    for (const role of previousGrants) {
+      if (!view.grants.includes(role)) statements.push(`REVOKE SELECT ON ${view.qualifiedName} FROM ${escapeIdentifier(role)}`);
     }
     this.step = `writing comments and grants of ${view.schema}.${view.name}`;
     await this.session.exec(statements.join(";\n"));
     this.stateUpdates.push(view);
   }
 
-  private reportError(view: PreparedView, statement: { text: string; prefixLength: number }, error: DatabaseError): void {
+  /** Returns the view's column names as the database has them, so every column's comment is set or cleared. */
+  private async columnNames(view: PreparedView): Promise<string[]> {
+    const result = await this.session.query<{ attname: string }>(
+      `SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [view.qualifiedName],
+    );
+    return result.rows.map((row) => row.attname);
+  }
+
+  private reportError(view: PreparedView, statement: { text: string; prefixLength: number }, error: DatabaseError, action: ActionKind): void {
     const key = `${view.schema}.${view.name}`;
     this.failed.add(key);
     const range = templateRangeOfError(view, statement, error.position);
@@ -501,6 +558,7 @@ class SyncRun {
     if (error.detail) message += ` ${error.detail}`;
     if (error.hint) message += ` Hint: ${error.hint}`;
     this.diagnostics.push({ file: view.view.file, ...range, severity: "error", code: "database/error", message: `${message} (SQLSTATE ${error.sqlState})` });
-    this.actions.push({ view: key, action: "unchanged", reason: `failed: ${error.message}` });
+    this.actions.push({ view: key, action, reason: `failed: ${error.message}` });
   }
+
 }

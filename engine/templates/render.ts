@@ -9,6 +9,7 @@ import { installRenderTracing, nunjucks, TRACE_KEY, type MarkKind, type RenderTr
 import { findTagSpan, TemplateSourceMap, type SourceSegment } from "./source-map";
 import { LineIndex } from "../text/positions";
 import { ViewConfigCollector, type ViewConfig } from "./view-config";
+import { suggestName } from "../text/suggest";
 
 export type Target = "prod" | "personal" | "dry-run";
 
@@ -117,12 +118,8 @@ export class TemplateRenderer {
     const configCollector = new ViewConfigCollector(() => currentTagSpan(marks, name, text, lines));
     const problems: TemplateProblem[] = [];
 
-    const renderContext: Record<string, unknown> = {};
-    try {
-      Object.assign(renderContext, this.loadMacros(context));
-    } catch (error) {
-      problems.push({ ...this.describeMacroFailure(error), code: "template/error", severity: "error" });
-    }
+    // A broken macro file is reported once, on that file (checkMacroFiles), not on every view.
+    const renderContext: Record<string, unknown> = { ...this.loadMacros(context) };
     Object.assign(renderContext, context, {
       config: configCollector.configFunction,
       [TRACE_KEY]: tracer,
@@ -143,34 +140,73 @@ export class TemplateRenderer {
     try {
       output = template.render(renderContext);
     } catch (error) {
-      return failed(describeRenderError(error, name, text, lines, marks));
+      const problem = describeRenderError(error, name, text, lines, marks);
+      return failed({ ...problem, message: explainRenderError(problem.message, text.slice(problem.start, problem.end), renderContext) });
     }
     problems.push(...configCollector.problems);
     const map = buildSourceMap(marks, name, text, lines, output.length);
     return { sql: output, map, problems, config: configCollector.config };
   }
 
+  /** Returns the macros of every macro file that loads; broken files are skipped here and reported by checkMacroFiles. */
   private loadMacros(context: TemplateContext): Record<string, unknown> {
     const exported: Record<string, unknown> = {};
     for (const file of this.macroFiles) {
-      const template = this.environment.getTemplate(file);
-      const getExported = (template as unknown as {
-        getExported(context: object, frame: unknown, callback: (error: unknown, result: Record<string, unknown>) => void): void;
-      }).getExported.bind(template);
-      let failure: unknown;
-      getExported({ ...context }, null, (error, result) => {
-        if (error) failure = error;
-        else Object.assign(exported, result);
-      });
-      if (failure) throw failure;
+      try {
+        const template = this.environment.getTemplate(file);
+        const getExported = (template as unknown as {
+          getExported(context: object, frame: unknown, callback: (error: unknown, result: Record<string, unknown>) => void): void;
+        }).getExported.bind(template);
+        getExported({ ...context }, null, (error, result) => {
+          if (!error) Object.assign(exported, result);
+        });
+      } catch {
+        // Reported by checkMacroFiles at the macro file's own position.
+      }
     }
     return exported;
   }
 
-  private describeMacroFailure(error: unknown): { start: number; end: number; message: string } {
-    const message = cleanMessage(error instanceof Error ? error.message : String(error));
-    return { start: 0, end: 0, message: `A macro file in ${MACROS_FOLDER}/ failed to load: ${message}` };
+  /** Compiles each macro file and returns its problems, at UTF-16 offsets of that file's text. */
+  checkMacroFiles(readText: (file: string) => string | undefined): { file: string; start: number; end: number; message: string }[] {
+    const problems: { file: string; start: number; end: number; message: string }[] = [];
+    for (const file of this.macroFiles) {
+      const text = readText(file);
+      if (text === undefined) continue;
+      try {
+        new nunjucks.Template(text, this.environment, file, true);
+      } catch (error) {
+        problems.push({ file, ...describeCompileError(error, text, new LineIndex(text)) });
+      }
+    }
+    return problems;
   }
+}
+
+/**
+ * Rewrites nunjucks' terse runtime messages into ones that name the expression and suggest the
+ * closest defined name: "attempted to output null or undefined value" and "Unable to call `x`".
+ */
+function explainRenderError(message: string, tagText: string, context: Record<string, unknown>): string {
+  if (message === "the value is undefined or null") {
+    const vars = (context.vars ?? {}) as Record<string, unknown>;
+    const missingVar = [...tagText.matchAll(/\bvars\.(\w+)/g)].map((match) => match[1]).find((key) => !(key in vars));
+    if (missingVar) {
+      const suggestion = suggestName(missingVar, Object.keys(vars));
+      const hint = suggestion ? ` Did you mean vars.${suggestion}?` : "";
+      return `${tagText} is undefined: vars in synced-views.json has no key "${missingVar}".${hint}`;
+    }
+    return `${tagText} outputs an undefined or null value. Check the names in it and in the macros it calls, or define the value in vars in synced-views.json.`;
+  }
+  const call = /^Unable to call `([^`]+)`, which is undefined or falsey/.exec(message);
+  if (call) {
+    const name = call[1];
+    const callable = Object.keys(context).filter((key) => typeof context[key] === "function" && !key.startsWith("__"));
+    const suggestion = /^\w+$/.test(name) ? suggestName(name, callable) : undefined;
+    const hint = suggestion ? ` Did you mean ${suggestion}?` : ` Macros in templates/_macros and config() can be called.`;
+    return `${name} is not a macro or function.${hint}`;
+  }
+  return message;
 }
 
 type GetTemplate = (name: unknown, eagerCompile?: unknown, parentName?: unknown, ignoreMissing?: unknown, callback?: unknown) => unknown;

@@ -98,7 +98,7 @@ const GENERATED_CASES: GeneratedCase[] = [
       at("templates/core_1/after_tags.sql", [10, 6, 10, 18], "reference/unknown-view", ["Unknown view core.membres:", "Did you mean core.members?"]),
       // After AS any keyword is a column label, so "as from" is valid and "core" is the error.
       at("templates/core_1/syntax.sql", [3, 6, 3, 10], "sql/syntax", 'syntax error at or near "core"'),
-      at("templates/core_1/template_error.sql", [2, 7, 2, 20], "template/error", "the value is undefined or null"),
+      at("templates/core_1/template_error.sql", [2, 7, 2, 20], "template/error", "outputs an undefined or null value"),
     ],
   },
   {
