@@ -9,4 +9,6 @@ await Promise.all([
   build({ ...common, entryPoints: ["cli/index.ts"], outfile: "dist/cli.js" }),
   build({ ...common, entryPoints: ["engine/database/embedded-host.ts"], outfile: "dist/embedded-host.js" }),
   build({ ...common, entryPoints: ["server/src/main.ts"], outfile: "dist/server.js" }),
+  // The extension host provides the vscode module; everything else is bundled, because the .vsix ships no node_modules.
+  build({ ...common, packages: undefined, external: ["vscode"], entryPoints: ["client/src/extension.ts"], outfile: "dist/extension.js" }),
 ]);

@@ -18,9 +18,12 @@ import { provideRenderedSql } from "./rendered-sql";
 import { readSettings } from "./settings";
 import { provideDocumentSymbols } from "./symbols";
 import { Workspace } from "./workspace";
+import { DatabaseDiagnostics, registerDatabaseCommands } from "./commands";
 
 const connection = createConnection(ProposedFeatures.all);
-const editor = createConnectionEditor(connection);
+// Every diagnostics publish for a file also carries the PostgreSQL errors of its last dry run or sync.
+const databaseDiagnostics = new DatabaseDiagnostics(createConnectionEditor(connection));
+const editor = databaseDiagnostics.editor;
 const documents = new TextDocuments(TextDocument);
 let workspace: Workspace | undefined;
 let support: ClientSupport | undefined;
@@ -80,6 +83,9 @@ connection.onCodeAction(
   guard(editor, "textDocument/codeAction", [], (params) => provideCodeActions(requireWorkspace(), params, support?.workspaceEdit ?? { documentChanges: false, renameFiles: false })),
 );
 connection.onRequest(RENDERED_SQL_REQUEST, guard(editor, RENDERED_SQL_REQUEST, null, (params: RenderedSqlParams) => provideRenderedSql(requireWorkspace(), params)));
+
+const databaseCommands = registerDatabaseCommands({ connection, editor, workspace: requireWorkspace, databaseDiagnostics });
+connection.onShutdown(() => databaseCommands.dispose());
 
 documents.listen(connection);
 connection.listen();
