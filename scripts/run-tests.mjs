@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startCluster, stopCluster } from './pg-cluster.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DEFAULT_FOLDERS = ['test/unit', 'test/db', 'test/corpus', 'test/cli', 'test/protocol', 'test/client'];
+const DEFAULT_FOLDERS = ['test/unit', 'test/db', 'test/corpus', 'test/cli', 'test/protocol', 'test/client', 'test/editor'];
 // One file per run, so runs started side by side never read each other's results.
 const TAP_FILE = path.join(repoRoot, 'test-results', `node-test-${process.pid}.tap`);
 
