@@ -79,16 +79,33 @@ export async function readState(session: SqlSession, stateSchema: string): Promi
   }));
 }
 
-/** Records a created or replaced view; its definition hash is read from the database in the same statement. */
-export async function recordState(session: SqlSession, stateSchema: string, row: Omit<StateRow, "syncedAt" | "definitionHash">): Promise<void> {
+/**
+ * Records created or replaced views in one statement, whatever their number; each view's
+ * definition hash is read from the database in the same statement.
+ */
+export async function recordState(session: SqlSession, stateSchema: string, rows: Omit<StateRow, "syncedAt" | "definitionHash">[]): Promise<void> {
+  if (rows.length === 0) return;
   await session.query(
     `INSERT INTO ${tableName(stateSchema)} (schema_name, object_name, target, content_hash, git_commit, synced_at, source_file, grants, definition_hash)
-     VALUES ($1, $2, $3, $4, $5, now(), $6, $7::text[], md5(pg_get_viewdef(to_regclass(quote_ident($1) || '.' || quote_ident($2)))))
+     SELECT r.schema_name, r.object_name, r.target, r.content_hash, r.git_commit, now(), r.source_file,
+            ARRAY(SELECT json_array_elements_text(r.grants::json)),
+            md5(pg_get_viewdef(to_regclass(quote_ident(r.schema_name) || '.' || quote_ident(r.object_name))))
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+          AS r(schema_name, object_name, target, content_hash, git_commit, source_file, grants)
      ON CONFLICT (schema_name, object_name) DO UPDATE
        SET target = EXCLUDED.target, content_hash = EXCLUDED.content_hash, git_commit = EXCLUDED.git_commit,
            synced_at = EXCLUDED.synced_at, source_file = EXCLUDED.source_file, grants = EXCLUDED.grants,
            definition_hash = EXCLUDED.definition_hash`,
-    [row.schema, row.name, row.target, row.contentHash, row.gitCommit, row.sourceFile, row.grants],
+    [
+      rows.map((row) => row.schema),
+      rows.map((row) => row.name),
+      rows.map((row) => row.target),
+      rows.map((row) => row.contentHash),
+      rows.map((row) => row.gitCommit),
+      rows.map((row) => row.sourceFile),
+      // A text[][] parameter cannot be ragged, so each view's roles travel as a JSON array.
+      rows.map((row) => JSON.stringify(row.grants)),
+    ],
   );
 }
 

@@ -8,6 +8,7 @@ import { escapeIdentifier, escapeLiteral } from "pg";
 import type { ProjectAnalyzer } from "../analysis/analyzer";
 import type { EngineDiagnostic } from "../diagnostics";
 import { DatabaseError, toDatabaseError, type SqlSession } from "../database/session";
+import { countCodePoints } from "../text/positions";
 import { createViewStatement, prepareView, physicalSchema, templateRangeOfError, type PreparedView, type SyncTarget } from "./prepare";
 import { allDependents, existingRelations, viewDefinitionHashes, type DependentObject, type ExistingRelation } from "./dependents";
 import { ensureStateTable, readState, recordState, forgetState, type StateRow } from "./state";
@@ -256,8 +257,10 @@ class SyncRun {
 
     if (this.failed.size === 0 && this.stateUpdates.length > 0) {
       this.step = "recording the sync in the state table";
-      for (const view of this.stateUpdates) {
-        await recordState(session, this.stateSchema, {
+      await recordState(
+        session,
+        this.stateSchema,
+        this.stateUpdates.map((view) => ({
           schema: view.schema,
           name: view.name,
           target: this.targetLabel,
@@ -265,8 +268,8 @@ class SyncRun {
           gitCommit: this.options.gitCommit ?? null,
           sourceFile: view.view.file,
           grants: view.grants,
-        });
-      }
+        })),
+      );
     }
 
     const commit = this.options.mode === "sync" && this.failed.size === 0;
@@ -439,32 +442,24 @@ class SyncRun {
     else if (state && state.contentHash === view.contentHash) reason = "the view was changed in the database outside a sync";
     else if (state) reason = "definition changed";
 
-    await this.session.query("SAVEPOINT synced_views_replace");
     const statement = createViewStatement(view, true);
-    let incompatible: DatabaseError | undefined;
-    try {
-      this.waitingOn = [relation.oid];
-      this.step = `replacing ${key}`;
-      await this.session.query(statement.text);
-      this.waitingOn = undefined;
-      await this.session.query("RELEASE SAVEPOINT synced_views_replace");
-    } catch (error) {
-      const databaseError = toDatabaseError(error);
-      if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
-      await this.session.query("ROLLBACK TO SAVEPOINT synced_views_replace");
-      await this.session.query("RELEASE SAVEPOINT synced_views_replace");
-      if (!INCOMPATIBLE_COLUMNS.has(databaseError.sqlState)) {
-        this.reportError(view, statement, databaseError, "replace");
-        return;
-      }
-      incompatible = databaseError;
+    const columns = this.knownColumns(view);
+    this.waitingOn = [relation.oid];
+    this.step = `replacing ${key}`;
+    const previousGrants = state?.grants ?? [];
+    const replaceError = await this.runInSavepoint("synced_views_replace", statement.text, columns ? this.extrasStatements(view, columns, previousGrants) : []);
+    this.waitingOn = undefined;
+    if (replaceError && !INCOMPATIBLE_COLUMNS.has(replaceError.sqlState)) {
+      this.reportError(view, statement, replaceError, "replace");
+      return;
     }
-
-    if (!incompatible) {
-      await this.applyExtras(view, state?.grants ?? []);
+    if (!replaceError) {
+      if (columns) this.stateUpdates.push(view);
+      else await this.applyExtras(view, previousGrants);
       this.actions.push({ view: key, action: "replace", reason });
       return;
     }
+    const incompatible = replaceError;
 
     // The column list changed in a way CREATE OR REPLACE cannot express: drop and create.
     const dependents = await this.collectDependents(
@@ -497,23 +492,51 @@ class SyncRun {
   private async createView(view: PreparedView, action: "create" | "recreate"): Promise<boolean> {
     const key = `${view.schema}.${view.name}`;
     const statement = createViewStatement(view, false);
-    await this.session.query("SAVEPOINT synced_views_create");
+    const columns = this.knownColumns(view);
+    this.step = `creating ${key}`;
+    // A new view has no comments or grants yet, so there is nothing earlier to clear or revoke.
+    const error = await this.runInSavepoint("synced_views_create", statement.text, columns ? this.extrasStatements(view, columns, []) : []);
+    if (error) {
+      this.reportError(view, statement, error, action);
+      return false;
+    }
+    if (columns) this.stateUpdates.push(view);
+    else await this.applyExtras(view, []);
+    this.created.set(key, view);
+    return true;
+  }
+
+  /**
+   * Runs a CREATE statement and the statements after it inside a savepoint, in one round trip.
+   * Returns PostgreSQL's error with its position made relative to the CREATE statement (or
+   * unset when the error lies in a later statement), after rolling back to the savepoint.
+   */
+  private async runInSavepoint(savepoint: string, create: string, after: string[]): Promise<DatabaseError | undefined> {
+    const prefix = `SAVEPOINT ${savepoint};\n`;
+    const text = `${prefix}${[create, ...after, `RELEASE SAVEPOINT ${savepoint}`].join(";\n")}`;
     try {
-      this.step = `creating ${key}`;
-      await this.session.query(statement.text);
-      await this.session.query("RELEASE SAVEPOINT synced_views_create");
+      await this.session.exec(text);
+      return undefined;
     } catch (error) {
       const databaseError = toDatabaseError(error);
       if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
-      await this.session.query("ROLLBACK TO SAVEPOINT synced_views_create");
-      await this.session.query("RELEASE SAVEPOINT synced_views_create");
-      this.reportError(view, statement, databaseError, action);
-      return false;
+      await this.session.exec(`ROLLBACK TO SAVEPOINT ${savepoint};\nRELEASE SAVEPOINT ${savepoint}`);
+      // The prefix is ASCII, so its length in code points equals its UTF-16 length.
+      const position = databaseError.position === undefined ? undefined : databaseError.position - prefix.length;
+      const inCreate = position !== undefined && position >= 1 && position <= countCodePoints(create, 0, create.length) + 1;
+      return new DatabaseError(databaseError.message, databaseError.sqlState, {
+        position: inCreate ? position : undefined,
+        detail: databaseError.detail,
+        hint: databaseError.hint,
+        where: databaseError.where,
+      });
     }
-    // A new view has no comments or grants yet, so there is nothing earlier to clear or revoke.
-    await this.applyExtras(view, []);
-    this.created.set(key, view);
-    return true;
+  }
+
+  /** The view's output column names when the analysis knows them all, so comments need no query. */
+  private knownColumns(view: PreparedView): string[] | undefined {
+    const output = this.options.analyzer.outputColumnsOf(view.view.id);
+    return output?.complete ? output.columns.map((column) => column.name) : undefined;
   }
 
   /**
@@ -522,10 +545,18 @@ class SyncRun {
    * earlier that the config no longer lists; grants made by others are left alone.
    */
   private async applyExtras(view: PreparedView, previousGrants: string[]): Promise<void> {
+    const statements = this.extrasStatements(view, await this.columnNames(view), previousGrants);
+    this.step = `writing comments and grants of ${view.schema}.${view.name}`;
+    await this.session.exec(statements.join(";\n"));
+    this.stateUpdates.push(view);
+  }
+
+  /** COMMENT, GRANT and REVOKE statements for a view whose columns are `columns`. */
+  private extrasStatements(view: PreparedView, columns: string[], previousGrants: string[]): string[] {
     const statements: string[] = [];
     statements.push(`COMMENT ON VIEW ${view.qualifiedName} IS ${view.documentation ? escapeLiteral(view.documentation) : "NULL"}`);
     const documented = new Map(view.columnDocumentation.map((column) => [column.column, column.text]));
-    for (const column of await this.columnNames(view)) {
+    for (const column of columns) {
       const text = documented.get(column);
       statements.push(`COMMENT ON COLUMN ${view.qualifiedName}.${escapeIdentifier(column)} IS ${text ? escapeLiteral(text) : "NULL"}`);
     }
@@ -536,9 +567,7 @@ class SyncRun {
     for (const role of previousGrants) {
       if (!view.grants.includes(role)) statements.push(`REVOKE SELECT ON ${view.qualifiedName} FROM ${escapeIdentifier(role)}`);
     }
-    this.step = `writing comments and grants of ${view.schema}.${view.name}`;
-    await this.session.exec(statements.join(";\n"));
-    this.stateUpdates.push(view);
+    return statements;
   }
 
   /** Returns the view's column names as the database has them, so every column's comment is set or cleared. */
