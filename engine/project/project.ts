@@ -1,6 +1,7 @@
 /**
  * A views project on disk: its config, view files, macros and catalog.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EngineDiagnostic } from "../diagnostics";
@@ -81,6 +82,12 @@ export class ViewsProject {
       );
     }
     const layout = scanLayout(root, config.templatesDir);
+    const candidates = [...layout.views.map((view) => view.absolutePath), ...layout.diagnostics.map((diagnostic) => path.join(root, diagnostic.file))];
+    const ignored = gitIgnoredFiles(root, candidates);
+    if (ignored.size > 0) {
+      layout.views = layout.views.filter((view) => !ignored.has(view.absolutePath));
+      layout.diagnostics = layout.diagnostics.filter((diagnostic) => !ignored.has(path.join(root, diagnostic.file)));
+    }
     const catalog = options.skipCatalog ? emptyCatalog() : loadCatalog(root);
     return new ViewsProject(root, config, layout.views, layout.macroFiles, catalog, [...diagnostics, ...layout.diagnostics, ...catalog.diagnostics], readOverride);
   }
@@ -152,6 +159,28 @@ function describeReadError(error: NodeJS.ErrnoException): string {
 }
 
 export class ProjectNotFoundError extends Error {}
+
+/**
+ * Returns the files among `files` that git ignores in the repository around `root`, so a
+ * scratch file that git never commits is no view, in the editor as in CI's clean clone.
+ * Outside a repository, or without git, nothing is ignored.
+ */
+export function gitIgnoredFiles(root: string, files: string[]): Set<string> {
+  if (files.length === 0) return new Set();
+  try {
+    const output = execFileSync("git", ["check-ignore", "-z", "--stdin"], {
+      cwd: root,
+      input: files.join("\0"),
+      encoding: "utf8",
+      stdio: ["pipe", "pipe", "ignore"],
+    });
+    return new Set(output.split("\0").filter(Boolean).map((file) => path.resolve(root, file)));
+  } catch (error) {
+    // git check-ignore exits with 1 when no file is ignored, and 128 outside a repository.
+    const stdout = (error as { stdout?: string }).stdout ?? "";
+    return new Set(stdout.split("\0").filter(Boolean).map((file) => path.resolve(root, file)));
+  }
+}
 
 /**
  * Returns the nearest directory, `dir` or one of its parents, that has `synced-views.json` or a
