@@ -25,6 +25,8 @@ export type DiagnosticCode =
   | "graph/cycle"
   | "reference/unknown-view"
   | "reference/unknown-column"
+  | "reference/unqualified"
+  | "reference/uncatalogued-relation"
   | "view/duplicate-column"
   | "view/unnamed-column"
   | "naming/invalid-name"

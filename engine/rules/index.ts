@@ -7,10 +7,11 @@ import { stageOrderRule } from "./stage-order";
 import { unknownViewRule } from "./unknown-view";
 import { unknownColumnRule } from "./unknown-column";
 import { outputColumnsRule } from "./output-columns";
+import { relationReferencesRule } from "./relation-references";
 import { findCycles } from "./cycle";
 
 /** Rules that check one view; they run after the view rendered and parsed without errors. */
-const VIEW_RULES: ViewRule[] = [crossSchemaRule, coreIsolationRule, stageOrderRule, unknownViewRule, unknownColumnRule, outputColumnsRule];
+const VIEW_RULES: ViewRule[] = [crossSchemaRule, coreIsolationRule, stageOrderRule, unknownViewRule, unknownColumnRule, outputColumnsRule, relationReferencesRule];
 
 export function runViewRules(analyzer: ProjectAnalyzer, analysis: ViewAnalysis): EngineDiagnostic[] {
   if (!analysis.parsed || analysis.parsed.syntaxError) return [];
