@@ -80,7 +80,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       mode: options.mode,
       actions: [],
       diagnostics: blocking,
-      error: `The project has ${blocking.length} error${blocking.length === 1 ? "" : "s"}. Fix ${blocking.length === 1 ? "it" : "them"} before running a ${options.mode}. Nothing was changed.`,
+      error: describeBlockingErrors(blocking, options.mode),
       committed: false,
       durationMs: Date.now() - started,
     };
@@ -116,18 +116,28 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
 
 /**
  * Analyzes every view, which also completes the dependency graph the sync order comes from, and
- * returns the errors that block this sync: those of the synced views and those of files that are
- * not views (config, catalog). Errors in views outside `options.views` do not block it.
+ * returns the errors that block this sync. A sync of the whole project is blocked by any error.
+ * A sync of selected views is blocked by errors of those views and of what every view depends
+ * on (synced-views.json, the catalog, the macros), not by problems of other files, such as a
+ * misnamed file elsewhere.
  */
 function projectErrors(options: SyncOptions): EngineDiagnostic[] {
   const { analyzer } = options;
-  const selectedFiles = options.views
-    ? new Set(options.views.map((id) => analyzer.project.views.get(id)?.file).filter((file): file is string => file !== undefined))
-    : undefined;
-  return analyzer
-    .checkAll()
-    .filter((diagnostic) => diagnostic.severity === "error")
-    .filter((diagnostic) => !selectedFiles || selectedFiles.has(diagnostic.file) || !analyzer.project.viewsByFile.has(diagnostic.file));
+  const errors = analyzer.checkAll().filter((diagnostic) => diagnostic.severity === "error");
+  if (!options.views) return errors;
+  const selectedFiles = new Set(options.views.map((id) => analyzer.project.views.get(id)?.file).filter((file): file is string => file !== undefined));
+  const templatesFolder = analyzer.project.config.templatesDir.replace(/\/+$/, "");
+  const sharedFile = (file: string): boolean =>
+    file === "synced-views.json" || file.startsWith("catalog/") || file.startsWith(`${templatesFolder}/_macros/`);
+  return errors.filter((diagnostic) => selectedFiles.has(diagnostic.file) || sharedFile(diagnostic.file));
+}
+
+/** Names the first errors that block a sync, so the message says where to look. */
+function describeBlockingErrors(errors: EngineDiagnostic[], mode: SyncMode): string {
+  const shown = errors.slice(0, 3).map((error) => `  - ${error.file}: ${error.message}`);
+  if (errors.length > shown.length) shown.push(`  - and ${errors.length - shown.length} more (run synced-views check)`);
+  const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
+  return `The project has ${count}. Fix ${errors.length === 1 ? "it" : "them"} before running a ${mode}; nothing was changed:\n${shown.join("\n")}`;
 }
 
 function failure(options: SyncOptions, run: SyncRun, message: string, started: number): SyncResult {

@@ -168,6 +168,7 @@ describe('project errors', () => {
     assert.equal(result.committed, false);
     assert.deepEqual(result.actions, []);
     assert.match(result.error ?? '', /The project has 1 error\. Fix it before running a sync/);
+    assert.match(result.error ?? '', /templates\/core\/wrong_stage\.sql: View core\.wrong_stage/);
     assert.deepEqual(result.diagnosticsJson.map((diagnostic) => [diagnostic.file, diagnostic.code]), [['templates/core/wrong_stage.sql', 'layering/stage-order']]);
     assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
   });
@@ -185,6 +186,21 @@ describe('project errors', () => {
     assert.deepEqual(actionsByView(result), { 'core.base': 'replace' });
     const comment = await client.query(`SELECT obj_description('core.base'::regclass, 'pg_class') AS text`);
     assert.equal(comment.rows[0].text, 'Customers, changed.');
+  });
+
+  test('misnamed file elsewhere does not block', async () => {
+    const dir = await freshSyncedProject();
+    updateProject(dir, {
+      [BASE_FILE]: BASE.replace('/* Customers. */', '/* Customers, renamed. */'),
+      'templates/core/Bad-Name.sql': 'select 1 as a\n',
+    });
+
+    const selected = await syncProject(database.url, dir, { views: ['core.base'] });
+    assertSyncSucceeded(selected);
+
+    const whole = await syncProject(database.url, dir);
+    assert.equal(whole.committed, false);
+    assert.match(whole.error ?? '', /templates\/core\/Bad-Name\.sql: File name "Bad-Name\.sql" does not name a view/);
   });
 });
 

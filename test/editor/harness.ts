@@ -61,6 +61,8 @@ export interface EditorRun {
   page?: Page;
   /** Absolute path of the folder opened as the workspace. */
   workspace: string;
+  /** code-server's --user-data-dir: User/settings.json, logs/ and the extension host's storage. Removed by stop(). */
+  userDataDir: string;
   /** Returns everything code-server printed so far (stdout and stderr). */
   log(): string;
 }
@@ -223,12 +225,18 @@ async function waitForGroupExit(pid: number, timeoutMs: number): Promise<boolean
  * --auth none --disable-telemetry --disable-update-check, installs `vsix` with --install-extension,
  * writes `settings` (object) into the user settings.json, and opens `workspace` (a folder).
  * `env` is added to the environment of code-server, and so of the extension host.
+ *
+ * Workspace trust is off (--disable-workspace-trust, so every folder is trusted) unless
+ * `workspaceTrust` is true. With it on and a fresh user-data folder, the workspace starts
+ * untrusted; pass `security.workspace.trust.enabled: true` and
+ * `security.workspace.trust.startupPrompt: "never"` in `settings` so no trust dialog opens.
  */
 export async function startCodeServer(options: {
   vsix?: string;
   workspace: string;
   settings?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  workspaceTrust?: boolean;
 }): Promise<EditorRun> {
   const entry = codeServerEntry();
   const workspace = path.resolve(options.workspace);
@@ -260,7 +268,7 @@ export async function startCodeServer(options: {
     "none",
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
+    ...(options.workspaceTrust ? [] : ["--disable-workspace-trust"]),
     "--disable-getting-started-override",
     "--ignore-last-opened",
     "--user-data-dir",
@@ -297,6 +305,7 @@ export async function startCodeServer(options: {
     port,
     url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
     workspace,
+    userDataDir: dirs.userData,
     log: () => output,
     stop: () => stopState(state),
   };

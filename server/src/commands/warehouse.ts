@@ -56,14 +56,20 @@ export class Warehouse {
     return this.current;
   }
 
-  /** Replaces the settings and password, closes the open connection and resets the back-off. */
+  /**
+   * Replaces the settings and password, resets the back-off, and closes the open connection once
+   * the commands queued on it have finished. Ending it at once would abort a running dry run or
+   * sync with "Connection terminated". The next command connects with the new settings.
+   */
   async configure(params: Pick<SetConnectionParams, "settings" | "password">): Promise<ConnectionStatusParams> {
     this.settings = { ...params.settings };
     this.password = params.password || undefined;
     this.failures = 0;
     this.retryAt = 0;
     this.lastFailure = undefined;
-    await this.closeClient();
+    const previous = this.client;
+    this.client = undefined;
+    if (previous) this.queue = this.queue.then(() => previous.end().catch(() => undefined));
     this.setStatus(this.idleStatus());
     this.editor.logInfo(`Warehouse connection set: ${this.describeStatus(this.current)}.`);
     return this.current;
