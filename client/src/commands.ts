@@ -123,8 +123,13 @@ export class Commands {
     for (const action of result.actions) counts.set(action.action, (counts.get(action.action) ?? 0) + 1);
     const plan = [...counts.entries()].map(([action, count]) => `${count} ${action}`).join(", ") || "no actions";
     const where = result.database ? ` on ${result.database === "embedded" ? "the embedded PostgreSQL" : "the warehouse"}` : "";
-    this.log.info(`${command.title} ${result.ok ? "succeeded" : "failed"}${where} in ${result.durationMs} ms: ${plan}. ${result.summary}`);
-    for (const action of result.actions) this.log.debug(`  ${action.action} ${action.view}: ${action.reason}`);
+    this.log.info(`${command.title} ${result.ok ? "succeeded" : "failed"}${where} in ${result.durationMs} ms (planned: ${plan}). ${result.summary}`);
+    for (const action of result.actions) {
+      // Failed and skipped views are the ones a user needs to read, so they are logged at info level.
+      const failed = /^(failed|skipped)/.test(action.reason);
+      if (failed) this.log.warn(`  ${action.view}: ${action.reason}`);
+      else this.log.debug(`  ${action.action} ${action.view}: ${action.reason}`);
+    }
     if (result.error) this.log.error(`${command.title}: ${result.error}`);
 
     if (command !== PREVIEW_ROWS) this.statusBar.setLastResult(result.ok, `${command.statusText} ${result.ok ? "passed" : "failed"}`);
@@ -132,7 +137,8 @@ export class Commands {
       if (!quiet && command !== PREVIEW_ROWS) void vscode.window.showInformationMessage(result.summary);
       return;
     }
-    this.showFailure(result.error ?? result.summary, (result.databaseErrors ?? 0) > 0);
+    const message = result.error ?? result.summary;
+    this.showFailure(message, (result.databaseErrors ?? 0) > 0 || message.startsWith("The project has"));
   }
 
   /** Shows a failure with its next step: the password command, the Problems panel or the output. */
@@ -177,6 +183,7 @@ export class Commands {
     } else {
       await this.context.secrets.store(PASSWORD_SECRET_KEY, password);
       this.log.info("A warehouse password was stored in secret storage.");
+      void vscode.window.showInformationMessage("Synced Views: the warehouse password is stored in the editor's secret storage.");
     }
     // SecretStorage.onDidChange (extension.ts) sends the new password to the server.
   }

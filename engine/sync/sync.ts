@@ -62,6 +62,7 @@ export const SYNC_LOCK_KEY = "6014183624001398124";
 
 const LOCK_NOT_AVAILABLE = "55P03";
 const INSUFFICIENT_PRIVILEGE = "42501";
+const UNDEFINED_OBJECT = "42704";
 const PRIVILEGE_ADVICE =
   "Run the sync as a role with the missing privilege, or have the database owner grant it: a sync needs CREATE on the database for new schemas (including the state schema) and CREATE on each schema it writes views to.";
 /** SQLSTATEs with which CREATE OR REPLACE VIEW rejects a changed column list (renamed, dropped or retyped columns). */
@@ -132,12 +133,12 @@ function projectErrors(options: SyncOptions): EngineDiagnostic[] {
   return errors.filter((diagnostic) => selectedFiles.has(diagnostic.file) || sharedFile(diagnostic.file));
 }
 
-/** Names the first errors that block a sync, so the message says where to look. */
+/** Names the first error that blocks a sync, on one line, so a notification shows all of it. */
 function describeBlockingErrors(errors: EngineDiagnostic[], mode: SyncMode): string {
-  const shown = errors.slice(0, 3).map((error) => `  - ${error.file}: ${error.message}`);
-  if (errors.length > shown.length) shown.push(`  - and ${errors.length - shown.length} more (run synced-views check)`);
-  const count = `${errors.length} error${errors.length === 1 ? "" : "s"}`;
-  return `The project has ${count}. Fix ${errors.length === 1 ? "it" : "them"} before running a ${mode}; nothing was changed:\n${shown.join("\n")}`;
+  const first = errors[0];
+  const where = `${first.file}: ${first.message.replace(/\s*\n\s*/g, " ")}`;
+  if (errors.length === 1) return `The project has 1 error, in ${where} Fix it before running a ${mode}; nothing was changed.`;
+  return `The project has ${errors.length} errors, the first in ${where} Run synced-views check for the list, and fix them before running a ${mode}; nothing was changed.`;
 }
 
 function failure(options: SyncOptions, run: SyncRun, message: string, started: number): SyncResult {
@@ -202,6 +203,8 @@ class SyncRun {
   private readonly failed = new Set<string>();
   private readonly created = new Map<string, PreparedView>();
   private readonly stateUpdates: PreparedView[] = [];
+  /** Views added to a selection because a selected view reads them and the database lacks them, with the view that needs each. */
+  private readonly addedUpstream = new Map<string, string>();
   /** md5 of pg_get_viewdef for managed views that exist, by "schema.name", to notice changes made outside a sync. */
   private currentDefinitions = new Map<string, string>();
 
@@ -229,12 +232,13 @@ class SyncRun {
     const state = (await readState(session, this.stateSchema)).filter((row) => this.ownsStateRow(row));
     const stateByKey = new Map(state.map((row) => [`${row.schema}.${row.name}`, row]));
 
-    const selected = this.options.views ? new Set(this.options.views) : undefined;
+    const targetSchemas = [...analyzer.project.managedSchemas].map((schema) => physicalSchema(schema, this.options.target, this.personalPrefix));
+    const productionSchemas = [...analyzer.project.managedSchemas];
+    const existing = await existingRelations(session, [...new Set([...targetSchemas, ...productionSchemas, ...state.map((row) => row.schema)])]);
+
+    const selected = this.options.views ? this.withMissingUpstream(new Set(this.options.views), existing) : undefined;
     const ids = analyzer.graph.topologicalOrder([...analyzer.project.views.keys()].filter((id) => !selected || selected.has(id)));
     const syncedIds = new Set(ids);
-
-    const personalSchemas = [...analyzer.project.managedSchemas].map((schema) => physicalSchema(schema, this.options.target, this.personalPrefix));
-    const existing = await existingRelations(session, [...new Set([...personalSchemas, ...state.map((row) => row.schema)])]);
     const recorded = state.flatMap((row) => {
       const relation = existing.get(`${row.schema}.${row.name}`);
       return relation && relation.kind === "v" && row.definitionHash ? [relation] : [];
@@ -306,6 +310,33 @@ class SyncRun {
     if (this.options.target !== "personal") return true;
     const folder = row.sourceFile.split("/").slice(-2)[0] ?? "";
     return row.schema === physicalSchema(parseFolderName(folder).schema, "personal", this.personalPrefix);
+  }
+
+  /**
+   * Adds to a selection of views the managed views they read, directly or through others, that
+   * the database does not have: neither in the target's schema nor, for the personal target, in
+   * production. Without them a dry run or personal sync of one view fails on a warehouse where
+   * its upstream views were never synced. The added views are remembered for the actions' reasons.
+   */
+  private withMissingUpstream(selection: Set<string>, existing: Map<string, ExistingRelation>): Set<string> {
+    const { analyzer, target } = this.options;
+    const result = new Set(selection);
+    const queue = [...selection];
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      for (const upstreamId of analyzer.graph.dependencies.get(id) ?? []) {
+        if (result.has(upstreamId)) continue;
+        const upstream = analyzer.project.views.get(upstreamId);
+        if (!upstream) continue;
+        const inTarget = existing.has(`${physicalSchema(upstream.schema, target, this.personalPrefix)}.${upstream.name}`);
+        const inProduction = existing.has(`${upstream.schema}.${upstream.name}`);
+        if (inTarget || (target === "personal" && inProduction)) continue;
+        result.add(upstreamId);
+        this.addedUpstream.set(upstreamId, id);
+        queue.push(upstreamId);
+      }
+    }
+    return result;
   }
 
   private checkCancelled(): void {
@@ -435,6 +466,8 @@ class SyncRun {
     if (!relation || this.dropped.has(key)) {
       let reason = "re-created after a view it depends on was re-created";
       if (!relation) reason = state ? "missing from the database: it was dropped outside a sync" : "new view";
+      const neededBy = this.addedUpstream.get(view.view.id);
+      if (!relation && neededBy) reason = `not in the database yet, and ${neededBy} reads it`;
       if (await this.createView(view, relation ? "recreate" : "create")) {
         this.actions.push({ view: key, action: relation ? "recreate" : "create", reason });
         this.dropped.delete(key);
@@ -596,6 +629,10 @@ class SyncRun {
     let message = `PostgreSQL: ${error.message}.`;
     if (error.detail) message += ` ${error.detail}`;
     if (error.hint) message += ` Hint: ${error.hint}`;
+    if (error.sqlState === UNDEFINED_OBJECT && /^role /.test(error.message) && view.grants.length > 0) {
+      // The failing statement is a GRANT, which comes from the config, not from this file's SQL.
+      message += ` The sync grants SELECT on this view to ${view.grants.join(", ")} ("grants" in synced-views.json or config(grants=...)): create the role, or remove it there.`;
+    }
     this.diagnostics.push({ file: view.view.file, ...range, severity: "error", code: "database/error", message: `${message} (SQLSTATE ${error.sqlState})` });
     this.actions.push({ view: key, action, reason: `failed: ${error.message}` });
   }

@@ -8,6 +8,8 @@ import { PROJECT_INDEXED_NOTIFICATION, type ProjectIndexedParams } from "./messa
 export interface EditorPort {
   publishDiagnostics(uri: string, diagnostics: Diagnostic[], version?: number): void;
   notifyProjectIndexed(params: ProjectIndexedParams): void;
+  /** Routine detail, such as each re-check; shown only when the client's trace level asks for it. */
+  logDebug(message: string): void;
   logInfo(message: string): void;
   logWarning(message: string): void;
   logError(message: string): void;
@@ -21,6 +23,9 @@ export function createConnectionEditor(connection: Connection): EditorPort {
     },
     notifyProjectIndexed(params) {
       void connection.sendNotification(PROJECT_INDEXED_NOTIFICATION, params);
+    },
+    logDebug(message) {
+      connection.console.debug(message);
     },
     logInfo(message) {
       connection.console.info(message);

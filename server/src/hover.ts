@@ -8,7 +8,7 @@ import type { ResolvedColumnReference, ResolvedReference } from "../../engine/an
 import type { CatalogRelation } from "../../engine/catalog/catalog";
 import type { ViewFile } from "../../engine/project/layout";
 import { toLspRange } from "./diagnostics";
-import { describeView, describeViewColumns, findTargetAt, tableCell } from "./lookup";
+import { describeView, describeViewColumns, escapeHtml, findTargetAt, tableCell } from "./lookup";
 import type { ProjectHost } from "./project-host";
 import type { ViewDocument, Workspace } from "./workspace";
 
@@ -34,7 +34,7 @@ function describeRelationReference(host: ProjectHost, reference: ResolvedReferen
 export function describeManagedView(host: ProjectHost, view: ViewFile): string {
   const parts = [`**view** \`${view.id}\``, `schema \`${view.schema}\`, stage ${view.stage}, file \`${view.file}\``];
   const documentation = describeView(host, view);
-  if (documentation) parts.push(documentation);
+  if (documentation) parts.push(escapeHtml(documentation));
   const columns = describeViewColumns(host, view);
   if (columns && columns.columns.length > 0) {
     const rows = columns.columns.map((column) => `| \`${tableCell(column.name)}\` | ${tableCell(column.documentation)} |`);
@@ -70,6 +70,6 @@ function describeColumnReference(document: ViewDocument, reference: ResolvedColu
   const owner = `view \`${view.id}\` (\`${view.file}\`)`;
   if (!column) return `**column** \`${reference.column}\` of ${owner}${columns ? ": no such output column." : "; its output columns are unknown."}`;
   const parts = [`**column** \`${column.name}\``, `from ${owner}`];
-  if (column.documentation) parts.push(column.documentation);
+  if (column.documentation) parts.push(escapeHtml(column.documentation));
   return parts.join("\n\n");
 }

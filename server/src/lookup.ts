@@ -125,5 +125,13 @@ export function foldIdentifier(text: string): string {
 
 /** Formats a Markdown table cell: pipes escaped, line breaks as spaces. */
 export function tableCell(text: string | undefined): string {
-  return (text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return escapeHtml(text ?? "").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/**
+ * Escapes "<" and ">" in documentation shown as Markdown. Editors drop raw HTML from hovers, so
+ * a comment such as 'Member <member_number>' would otherwise lose the text in brackets.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -240,7 +240,7 @@ export class Workspace {
       const started = Date.now();
       const files = host.updateViews([view.id]);
       this.publish(host, files);
-      this.editor.logInfo(`Checked ${view.id} and ${files.size - 1} other file(s) of ${host.root} in ${Date.now() - started} ms.`);
+      this.editor.logDebug(`Checked ${view.id} and ${files.size - 1} other file(s) of ${host.root} in ${Date.now() - started} ms.`);
       return;
     }
     // Macros change every view that calls them, and config and catalog change every check.

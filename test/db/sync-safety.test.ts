@@ -167,8 +167,7 @@ describe('project errors', () => {
 
     assert.equal(result.committed, false);
     assert.deepEqual(result.actions, []);
-    assert.match(result.error ?? '', /The project has 1 error\. Fix it before running a sync/);
-    assert.match(result.error ?? '', /templates\/core\/wrong_stage\.sql: View core\.wrong_stage/);
+    assert.match(result.error ?? '', /The project has 1 error, in templates\/core\/wrong_stage\.sql: View core\.wrong_stage .* Fix it before running a sync; nothing was changed\./);
     assert.deepEqual(result.diagnosticsJson.map((diagnostic) => [diagnostic.file, diagnostic.code]), [['templates/core/wrong_stage.sql', 'layering/stage-order']]);
     assert.deepEqual(await snapshotDatabase(client, SCHEMAS), before);
   });

@@ -23,6 +23,7 @@ export class DatabaseDiagnostics {
       },
       notifyProjectIndexed: (params) => inner.notifyProjectIndexed(params),
       logInfo: (message) => inner.logInfo(message),
+      logDebug: (message) => inner.logDebug(message),
       logWarning: (message) => inner.logWarning(message),
       logError: (message) => inner.logError(message),
     };

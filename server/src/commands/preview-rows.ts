@@ -18,6 +18,8 @@ export const PREVIEW_ROW_LIMIT = 100;
 export const PREVIEW_TIMEOUT_MS = 30_000;
 
 const QUERY_CANCELED = "57014";
+/** SQLSTATE of "relation does not exist". */
+const UNDEFINED_TABLE = "42P01";
 const PREFIX = "SELECT * FROM (\n";
 
 /** Every value as PostgreSQL's text output, so dates, numerics and bigints keep their exact form. */
@@ -68,6 +70,9 @@ export async function previewRows(context: CommandContext, uri: string): Promise
           const range = templateRangeOfError(prepared, { text, prefixLength: PREFIX.length }, databaseError.position);
           const position = analysis.lines.positionAt(range.start);
           message = `PostgreSQL: ${databaseError.message} (SQLSTATE ${databaseError.sqlState}) at ${view.file}:${position.line + 1}:${position.character + 1}.`;
+          if (databaseError.sqlState === UNDEFINED_TABLE) {
+            message += " If it is a view of this project that the warehouse does not have yet, run Sync Current View to Personal Schema first: it also syncs the views this one reads.";
+          }
         }
         context.editor.logWarning(`Preview failed: ${message}`);
         throw new CommandError(message);

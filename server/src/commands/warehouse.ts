@@ -122,7 +122,7 @@ export class Warehouse {
       try {
         return await task(client, description);
       } catch (error) {
-        if (!isServerError(error)) {
+        if (isConnectionFailure(error)) {
           // A network failure leaves the client unusable; the next command connects again.
           this.editor.logWarning(`The warehouse connection failed during a command and will be opened again: ${this.redact(describeError(error))}`);
           await this.closeClient();
@@ -255,6 +255,19 @@ export class Warehouse {
 }
 
 /** True for an error PostgreSQL reported (it has a SQLSTATE), after which the connection still works. */
+/**
+ * Returns whether an error means the connection itself broke (a socket error or pg's
+ * "Connection terminated"), as opposed to PostgreSQL rejecting a statement or a command failing
+ * on its own, after which the connection is still good.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (isServerError(error)) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /connection terminated|connection error|not queryable|socket/i.test(message);
+}
+
 function isServerError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
