@@ -1,11 +1,14 @@
 /** The server's settings, read from the client's initializationOptions. */
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 
 /**
- * Page that documents every diagnostic code; a diagnostic links to `<base>#<code anchor>`.
- * NOTE: package.json names no repository, so this address is an assumption, and the page has
- * one table row per code rather than headings, so the anchor lands at the top of the page.
+ * Page that documents every diagnostic code; a diagnostic links to `<base>#<code anchor>`, and
+ * each row of the page has an anchor with that name. The page ships beside the server: in the
+ * repository and in the .vsix, the bundle is dist/server.js and the page docs/diagnostics.md.
+ * The project has no public web address, so a file link is the one that always resolves.
  */
-export const DEFAULT_DOCS_BASE_URL = "https://github.com/synced-views/synced-views/blob/main/docs/diagnostics.md";
+export const DEFAULT_DOCS_BASE_URL = pathToFileURL(path.resolve(__dirname, "..", "docs", "diagnostics.md")).href;
 
 /** Quiet time after the last edit of a document before it is analysed again. */
 export const DEFAULT_ANALYSIS_DELAY_MS = 150;

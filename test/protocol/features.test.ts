@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, MarkupContent, PublishDiagnosticsParams, RenameFile, TextEdit } from "vscode-languageserver-protocol";
 import { copyFixture, fileUri, LspTestClient, positionOf, rangeOf } from "./support/lsp-client";
@@ -51,7 +52,10 @@ describe("language server features", () => {
     const diagnostic = names.diagnostics[0];
     assert.equal(diagnostic.code, "reference/unknown-view");
     assert.equal(diagnostic.source, "synced-views");
-    assert.match(diagnostic.codeDescription?.href ?? "", /diagnostics\.md#reference-unknown-view$/);
+    const href = diagnostic.codeDescription?.href ?? "";
+    assert.match(href, /^file:.*\/docs\/diagnostics\.md#reference-unknown-view$/);
+    const page = fs.readFileSync(fileURLToPath(href.replace(/#.*$/, "")), "utf8");
+    assert.ok(page.includes('<a id="reference-unknown-view"></a>'), "the linked page has the code's anchor");
     assert.deepEqual(diagnostic.range, rangeOf(read("templates/core_1/member_names.sql"), "core.membrs"));
     assert.deepEqual(diagnostic.data, { suggestion: "core.members" });
 
