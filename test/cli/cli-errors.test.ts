@@ -3,12 +3,11 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'pg';
-import { createTestDatabase, testPostgres, withDatabase, type TestDatabase } from '../support/postgres';
+import { createTestDatabase, testPostgres, unusedPort, withDatabase, type TestDatabase } from '../support/postgres';
 import { buildCli, openClient, runCli, snapshotDatabase, writeProject } from '../db/sync-fixtures';
 
 const SENTINEL_PASSWORD = 'Sentinel-Password-7c41e2';
@@ -38,14 +37,6 @@ after(async () => {
   await database?.drop();
   for (const folder of [dir, notAProject]) if (folder) fs.rmSync(folder, { recursive: true, force: true });
 });
-
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const DIAGNOSTIC_KEYS = ['code', 'column', 'endColumn', 'endLine', 'file', 'line', 'message', 'severity'];
 

@@ -13,7 +13,7 @@ import {
   toConnectionError,
   type ResolvedConnection,
 } from '../../engine/database/connection';
-import { createTestDatabase, testPostgres, withClient, withDatabase, type TestDatabase } from '../support/postgres';
+import { createTestDatabase, testPostgres, unusedPort, withClient, withDatabase, type TestDatabase } from '../support/postgres';
 
 const SENTINEL = 'S3ntinel-pw-XYZ';
 
@@ -62,14 +62,6 @@ async function connectError(resolved: ResolvedConnection): Promise<ConnectionErr
   }
   await client.end();
   assert.fail(`connecting as ${resolved.description} succeeded, but a failure was expected`);
-}
-
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function writePasswordFile(lines: string[], mode: number): string {

@@ -2,6 +2,7 @@
 // Database tests call requireTestPostgres() or createTestDatabase(), both of which throw when
 // no cluster is running, so such a test fails instead of passing without a database.
 
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -110,4 +111,13 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
     },
   };
+}
+
+/** Returns a TCP port on 127.0.0.1 that nothing listens on, for "unreachable server" cases. */
+export async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
