@@ -216,7 +216,9 @@ async function runCommand(options: CliOptions, reporter: Reporter): Promise<numb
   const client = await connectVerbose(resolved, reporter);
   const session = sessionForClient(client);
   try {
-    const mode: SyncMode = options.command === "plan" ? "plan" : options.command === "dry-run" ? "dry-run" : "sync";
+    let mode: SyncMode = "sync";
+    if (options.command === "plan") mode = "plan";
+    else if (options.command === "dry-run") mode = "dry-run";
     const result = await runSync({
       analyzer: opened.analyzer,
       session,

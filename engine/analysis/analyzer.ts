@@ -16,7 +16,7 @@ import { relationKey, type CatalogRelation } from "../catalog/catalog";
 import { DependencyGraph } from "../graph/graph";
 import { runViewRules, runProjectRules } from "../rules";
 
-/** What a reference in a view resolves to. */
+/** Target of a reference in a view: a managed view, a catalogued relation or another relation. */
 export type ReferenceTarget =
   | { kind: "managed"; view: ViewFile }
   | { kind: "catalog"; relation: CatalogRelation }

@@ -115,7 +115,7 @@ function grantsFor(analyzer: ProjectAnalyzer, view: ViewFile): string[] {
   return [...roles].sort();
 }
 
-/** The CREATE statement for a view; `prefixLength` is where the query starts in it. */
+/** Builds the CREATE statement for a view; `prefixLength` is where the query starts in it. */
 export function createViewStatement(prepared: PreparedView, orReplace: boolean): { text: string; prefixLength: number } {
   const prefix = `CREATE ${orReplace ? "OR REPLACE " : ""}VIEW ${prepared.qualifiedName} AS\n`;
   return { text: prefix + prepared.query.text, prefixLength: prefix.length };

@@ -189,9 +189,9 @@ async function describeBlockers(session: SqlSession, waitingOn: number[] | "advi
 class SyncRun {
   readonly actions: PlannedAction[] = [];
   readonly diagnostics: EngineDiagnostic[] = [];
-  /** What the current statement may wait for, to name the blocker after a lock timeout. */
+  /** Objects the current statement may wait for, to name the blocker after a lock timeout. */
   waitingOn: number[] | "advisory" | undefined;
-  /** What the run is doing, for error messages. */
+  /** Description of the current step, for error messages. */
   step = "";
   private readonly options: SyncOptions;
   private readonly session: SqlSession;
@@ -576,16 +576,15 @@ class SyncRun {
     }
   }
 
-  /** The view's output column names when the analysis knows them all, so comments need no query. */
+  /** Returns the view's output column names when the analysis has all of them, so comments need no query. */
   private knownColumns(view: PreparedView): string[] | undefined {
     const output = this.options.analyzer.outputColumnsOf(view.view.id);
     return output?.complete ? output.columns.map((column) => column.name) : undefined;
   }
 
   /**
-   * Writes documentation comments and grants, and queues the state row. Column comments whose
-   * `--` comment was removed are cleared, and SELECT is revoked from roles this tool granted
-   * earlier that the config no longer lists; grants made by others are left alone.
+   * Writes documentation comments and grants in a separate round trip, for views whose columns
+   * the analysis cannot list, and queues the state row. See extrasStatements for what it writes.
    */
   private async applyExtras(view: PreparedView, previousGrants: string[]): Promise<void> {
     const statements = this.extrasStatements(view, await this.columnNames(view), previousGrants);
@@ -594,7 +593,11 @@ class SyncRun {
     this.stateUpdates.push(view);
   }
 
-  /** COMMENT, GRANT and REVOKE statements for a view whose columns are `columns`. */
+  /**
+   * Returns the COMMENT, GRANT and REVOKE statements for a view whose columns are `columns`.
+   * Column comments whose `--` comment was removed are cleared. SELECT is revoked only from roles
+   * this tool granted earlier and the config no longer lists, so grants made by others stay.
+   */
   private extrasStatements(view: PreparedView, columns: string[], previousGrants: string[]): string[] {
     const statements: string[] = [];
     statements.push(`COMMENT ON VIEW ${view.qualifiedName} IS ${view.documentation ? escapeLiteral(view.documentation) : "NULL"}`);
