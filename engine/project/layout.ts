@@ -67,7 +67,19 @@ export function scanLayout(projectDir: string, templatesDir: string): LayoutScan
 
   for (const folder of folders) {
     const folderPath = path.join(templatesPath, folder.name);
-    if (!isDirectoryEntry(folder, folderPath)) continue;
+    if (!isDirectoryEntry(folder, folderPath)) {
+      if (folder.name.toLowerCase().endsWith(".sql")) {
+        diagnostics.push({
+          file: toProjectPath(folderPath),
+          start: 0,
+          end: 0,
+          severity: "error",
+          code: "naming/invalid-name",
+          message: `${folder.name} is not in a schema folder, so it is no view. Move it to ${templatesDir}/<schema>/${folder.name}.`,
+        });
+      }
+      continue;
+    }
     if (folder.name === "_macros") {
       for (const entry of safeReadDir(folderPath)) {
         if (entry.name.endsWith(".sql") && !isDirectoryEntry(entry, path.join(folderPath, entry.name))) macroFiles.push(`_macros/${entry.name}`);
@@ -79,8 +91,10 @@ export function scanLayout(projectDir: string, templatesDir: string): LayoutScan
     const { schema, stage } = parseFolderName(folder.name);
     // Every *.sql entry is a view, whatever its type: one that cannot be read (a directory, a
     // broken symbolic link) is reported when it is read rather than silently left out.
-    const entries = safeReadDir(folderPath).filter((entry) => entry.name.endsWith(".sql"));
+    const allEntries = safeReadDir(folderPath);
+    const entries = allEntries.filter((entry) => entry.name.endsWith(".sql"));
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    diagnostics.push(...strayFiles(folderPath, folder.name, allEntries, toProjectPath));
     for (const entry of entries) {
       const absolutePath = path.join(folderPath, entry.name);
       const file = toProjectPath(absolutePath);
@@ -115,6 +129,40 @@ function isDirectoryEntry(entry: fs.Dirent, absolutePath: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Reports SQL files in a schema folder that are not views although they look meant to be: an
+ * upper-case extension (views end in ".sql"), and files in a subfolder, which the layout ignores.
+ */
+function strayFiles(folderPath: string, folder: string, entries: fs.Dirent[], toProjectPath: (absolute: string) => string): EngineDiagnostic[] {
+  const found: EngineDiagnostic[] = [];
+  for (const entry of entries) {
+    const entryPath = path.join(folderPath, entry.name);
+    if (!entry.name.endsWith(".sql") && entry.name.toLowerCase().endsWith(".sql")) {
+      found.push({
+        file: toProjectPath(entryPath),
+        start: 0,
+        end: 0,
+        severity: "error",
+        code: "naming/invalid-name",
+        message: `${entry.name} is no view: view files end in lower-case ".sql". Rename it to ${entry.name.slice(0, -4)}.sql.`,
+      });
+    } else if (!entry.name.endsWith(".sql") && !isHidden(entry.name) && isDirectoryEntry(entry, entryPath)) {
+      for (const nested of safeReadDir(entryPath)) {
+        if (!nested.name.toLowerCase().endsWith(".sql")) continue;
+        found.push({
+          file: toProjectPath(path.join(entryPath, nested.name)),
+          start: 0,
+          end: 0,
+          severity: "warning",
+          code: "naming/invalid-name",
+          message: `${folder}/${entry.name}/${nested.name} is ignored: views live directly in their schema folder, such as ${folder}/${nested.name}.`,
+        });
+      }
+    }
+  }
+  return found;
 }
 
 function safeReadDir(folder: string): fs.Dirent[] {
