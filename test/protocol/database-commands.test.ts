@@ -28,6 +28,7 @@ import {
   DRY_RUN_PROJECT_REQUEST,
   DRY_RUN_VIEW_REQUEST,
   PREVIEW_ROWS_REQUEST,
+  PULL_CATALOG_REQUEST,
   SET_CONNECTION_REQUEST,
   SYNC_VIEW_PERSONAL_REQUEST,
   type ConnectionStatusParams,
@@ -231,6 +232,32 @@ describe("database commands on the warehouse", () => {
     const result = await server.request<DatabaseCommandResult>(DRY_RUN_PROJECT_REQUEST, "templates");
     assert.equal(result.ok, true, `${result.error} ${JSON.stringify(result.actions)}`);
     assert.equal(result.actions.length, 4);
+  });
+
+  test("pull catalog writes the raw tables", async () => {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    const viewFile = path.join(server.project, "templates/reporting/accounts.sql");
+    const catalogDir = path.join(server.project, "catalog");
+    try {
+      await client.query("CREATE SCHEMA crm; CREATE TABLE crm.accounts (id bigint, \"Name\" text, revenue numeric(12,2)); INSERT INTO crm.accounts VALUES (1, 'Sentinel-Row-Value', 2)");
+      fs.mkdirSync(path.dirname(viewFile), { recursive: true });
+      fs.writeFileSync(viewFile, "select a.id, a.revenue from crm.accounts as a\n");
+      const result = await server.request<DatabaseCommandResult>(PULL_CATALOG_REQUEST, "templates/reporting/accounts.sql");
+      assert.equal(result.ok, true, result.error);
+      assert.match(result.summary, /Wrote 1 catalog file with 1 relation/);
+      const written = fs.readFileSync(path.join(catalogDir, "crm.sql"), "utf8");
+      assert.match(written, /CREATE TABLE crm\.accounts \(/);
+      assert.match(written, /"Name"\s+text/);
+      assert.match(written, /revenue\s+numeric\(12,2\)/);
+      assert.ok(!written.includes("Sentinel-Row-Value"), "no row data in the catalog");
+    } finally {
+      fs.rmSync(viewFile, { force: true });
+      fs.rmSync(path.dirname(viewFile), { recursive: true, force: true });
+      fs.rmSync(catalogDir, { recursive: true, force: true });
+      await client.query("DROP SCHEMA IF EXISTS crm CASCADE");
+      await client.end();
+    }
   });
 
   test("password in connection string is rejected", async () => {
