@@ -9,6 +9,8 @@ import type { ProjectAnalyzer, ViewAnalysis } from "../analysis/analyzer";
 import type { ViewFile } from "../project/layout";
 import { ByteOffsetMap, codePointIndexToUtf16 } from "../text/positions";
 import { EditedText, type TextEdit } from "./edited-text";
+import { MAX_IDENTIFIER_BYTES } from "../project/layout";
+import { SyncRefusedError } from "./types";
 import { extractColumnDocumentation, extractViewDocumentation } from "../docs/comments";
 
 export type SyncTarget = "prod" | "personal";
@@ -34,7 +36,15 @@ export interface PreparedView {
 
 /** Maps a project schema to the schema a target writes to. */
 export function physicalSchema(schema: string, target: SyncTarget, personalPrefix: string): string {
-  return target === "personal" ? `${personalPrefix}_${schema}` : schema;
+  if (target !== "personal") return schema;
+  const name = `${personalPrefix}_${schema}`;
+  // PostgreSQL would silently cut a longer name, and the next sync would no longer find the schema.
+  if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
+    throw new SyncRefusedError(
+      `The personal schema name ${name} is ${Buffer.byteLength(name)} bytes long; PostgreSQL allows ${MAX_IDENTIFIER_BYTES}. Choose a shorter personal prefix. Nothing was changed.`,
+    );
+  }
+  return name;
 }
 
 export interface PrepareOptions {
@@ -51,10 +61,12 @@ export interface PrepareOptions {
 
 export function prepareView(analyzer: ProjectAnalyzer, analysis: ViewAnalysis, options: PrepareOptions): PreparedView {
   const { view } = analysis;
-  const sql = analysis.sql ?? "";
-  const parsed = analysis.parsed!;
+  const sql = analysis.sql;
+  const statement = analysis.parsed?.statement;
+  if (sql === undefined || !statement || analysis.parsed?.syntaxError) {
+    throw new SyncRefusedError(`${view.file} has errors, so ${view.id} cannot be synced. Run synced-views check and fix them. Nothing was changed.`);
+  }
   const bytes = new ByteOffsetMap(sql);
-  const statement = parsed.statement ?? { start: 0, end: Buffer.byteLength(sql) };
   const queryStart = bytes.toUtf16(statement.start);
   const queryEnd = bytes.toUtf16(statement.end);
 

@@ -27,25 +27,39 @@ function tableName(stateSchema: string): string {
 
 /** Creates the state schema and table when missing. Runs inside the sync's transaction. */
 export async function ensureStateTable(session: SqlSession, stateSchema: string): Promise<void> {
-  await session.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(stateSchema)}`);
-  await session.query(
-    `CREATE TABLE IF NOT EXISTS ${tableName(stateSchema)} (
-      schema_name text NOT NULL,
-      object_name text NOT NULL,
-      target text NOT NULL,
-      content_hash text NOT NULL,
-      git_commit text,
-      synced_at timestamptz NOT NULL DEFAULT now(),
-      source_file text NOT NULL,
-      PRIMARY KEY (schema_name, object_name)
-    )`,
+  // Each statement runs only when its object is missing: CREATE ... IF NOT EXISTS still needs
+  // CREATE on the database or schema, and ALTER TABLE needs ownership even when nothing changes,
+  // so a role that may only write the table could otherwise never sync.
+  const present = await session.query<{ has_schema: boolean; has_table: boolean; columns: string[] | null }>(
+    `SELECT to_regnamespace($1) IS NOT NULL AS has_schema,
+            to_regclass($2) IS NOT NULL AS has_table,
+            (SELECT array_agg(attname::text) FROM pg_attribute WHERE attrelid = to_regclass($2) AND attnum > 0 AND NOT attisdropped) AS columns`,
+    [escapeIdentifier(stateSchema), tableName(stateSchema)],
   );
-  // Columns added after the first release; ADD COLUMN IF NOT EXISTS upgrades older state tables in place.
-  await session.query(
-    `ALTER TABLE ${tableName(stateSchema)}
-       ADD COLUMN IF NOT EXISTS grants text[] NOT NULL DEFAULT '{}',
-       ADD COLUMN IF NOT EXISTS definition_hash text`,
-  );
+  const { has_schema: hasSchema, has_table: hasTable, columns } = present.rows[0];
+  if (!hasSchema) await session.query(`CREATE SCHEMA ${escapeIdentifier(stateSchema)}`);
+  if (!hasTable) {
+    await session.query(
+      `CREATE TABLE ${tableName(stateSchema)} (
+        schema_name text NOT NULL,
+        object_name text NOT NULL,
+        target text NOT NULL,
+        content_hash text NOT NULL,
+        git_commit text,
+        synced_at timestamptz NOT NULL DEFAULT now(),
+        source_file text NOT NULL,
+        grants text[] NOT NULL DEFAULT '{}',
+        definition_hash text,
+        PRIMARY KEY (schema_name, object_name)
+      )`,
+    );
+    return;
+  }
+  // Columns added after the first release upgrade older state tables in place.
+  const missing: string[] = [];
+  if (!columns?.includes("grants")) missing.push("ADD COLUMN grants text[] NOT NULL DEFAULT '{}'");
+  if (!columns?.includes("definition_hash")) missing.push("ADD COLUMN definition_hash text");
+  if (missing.length > 0) await session.query(`ALTER TABLE ${tableName(stateSchema)} ${missing.join(", ")}`);
 }
 
 /** Returns whether the state table exists, without creating it (for read-only commands). */

@@ -41,6 +41,12 @@ export class SyncRun {
   private readonly failed = new Set<string>();
   private readonly created = new Map<string, PreparedView>();
   private readonly stateUpdates: PreparedView[] = [];
+  /** Prepares a project view for this run's target; set once the run has read the database. */
+  private prepare: (id: string) => PreparedView = () => {
+    throw new Error("prepare called before the run read the database");
+  };
+  /** Physical keys of the views this run syncs. */
+  private runKeys = new Set<string>();
   /** Views added to a selection because a selected view reads them and the database lacks them, with the view that needs each. */
   private readonly addedUpstream = new Map<string, string>();
   /** md5 of pg_get_viewdef for managed views that exist, by "schema.name", to notice changes made outside a sync. */
@@ -86,15 +92,16 @@ export class SyncRun {
     this.waitingOn = recorded.map((relation) => relation.oid);
     this.currentDefinitions = await viewDefinitionHashes(session, recorded);
     this.waitingOn = undefined;
-    const prepared = ids.map((id) =>
+    this.prepare = (id) =>
       prepareView(analyzer, analyzer.getAnalysis(id)!, {
         target: this.options.target,
         personalPrefix: this.personalPrefix,
         includeGrants: (this.options.includeGrants ?? true) && this.options.target === "prod",
         usesPersonalCopy: (upstream) =>
           syncedIds.has(upstream.id) || existing.has(`${physicalSchema(upstream.schema, "personal", this.personalPrefix)}.${upstream.name}`),
-      }),
-    );
+      });
+    const prepared = ids.map((id) => this.prepare(id));
+    this.runKeys = new Set(prepared.map((view) => `${view.schema}.${view.name}`));
     const managedKeys = new Set([...stateByKey.keys(), ...prepared.map((view) => `${view.schema}.${view.name}`)]);
 
     await this.createSchemas(prepared);
@@ -138,16 +145,21 @@ export class SyncRun {
   }
 
   /**
-   * Returns whether a state row belongs to this sync's target. Personal rows of every prefix share
-   * the target "personal", so a personal sync claims only rows whose schema is its own prefix plus
-   * the schema of the row's template folder. Without that check it would drop other developers'
-   * personal views as deleted.
+   * Returns whether a state row belongs to this project and target. Several projects may sync
+   * into one database and share the state table, so a row counts only when its schema is one
+   * this project writes: a schema of its templates, or for the personal target this prefix plus
+   * such a schema. Without that check a sync would drop other projects' and other developers'
+   * views as deleted files.
+   * NOTE: a view whose schema no longer has any template in the project is therefore not
+   * dropped when its file is deleted; drop it by hand.
    */
   private ownsStateRow(row: StateRow): boolean {
     if (row.target !== this.targetLabel) return false;
-    if (this.options.target !== "personal") return true;
+    const schemas = [...this.options.analyzer.project.managedSchemas];
+    if (this.options.target !== "personal") return schemas.includes(row.schema);
     const folder = row.sourceFile.split("/").slice(-2)[0] ?? "";
-    return row.schema === physicalSchema(parseFolderName(folder).schema, "personal", this.personalPrefix);
+    const schema = parseFolderName(folder).schema;
+    return schemas.includes(schema) && row.schema === physicalSchema(schema, "personal", this.personalPrefix);
   }
 
   /**
@@ -361,6 +373,40 @@ export class SyncRun {
         this.actions.push({ view: dependentKey, action: "recreate", reason: `re-created after ${key} was re-created` });
       }
     }
+    await this.recreateOutsideRun(dependents.managed, key);
+  }
+
+  /**
+   * Creates again the dropped dependents that this run would not reach, because a selection of
+   * views left them out. A dependent whose file is gone stays dropped, and its state row goes.
+   */
+  private async recreateOutsideRun(dependents: ExistingRelation[], cause: string): Promise<void> {
+    const { analyzer, target } = this.options;
+    const idsByKey = new Map(
+      [...analyzer.project.views.values()].map((view) => [`${physicalSchema(view.schema, target, this.personalPrefix)}.${view.name}`, view.id]),
+    );
+    const outside = dependents.map((dependent) => `${dependent.schema}.${dependent.name}`).filter((key) => !this.runKeys.has(key) && !this.created.has(key));
+    const ids: string[] = [];
+    for (const key of outside) {
+      const id = idsByKey.get(key);
+      if (id) {
+        ids.push(id);
+        continue;
+      }
+      const [schema, name] = [key.slice(0, key.indexOf(".")), key.slice(key.indexOf(".") + 1)];
+      await forgetState(this.session, this.stateSchema, schema, name);
+      this.dropped.delete(key);
+      this.actions.push({ view: key, action: "drop", reason: `its file was deleted, and it depended on ${cause}, which was re-created` });
+    }
+    for (const id of analyzer.graph.topologicalOrder(ids)) {
+      const view = this.prepare(id);
+      const key = `${view.schema}.${view.name}`;
+      this.runKeys.add(key);
+      if (await this.createView(view, "recreate")) {
+        this.dropped.delete(key);
+        this.actions.push({ view: key, action: "recreate", reason: `re-created after ${cause} was re-created` });
+      }
+    }
   }
 
   /**
@@ -385,23 +431,22 @@ export class SyncRun {
   }
 
   /**
-   * Runs a CREATE statement and the statements after it inside a savepoint, in one round trip.
-   * Returns PostgreSQL's error with its position made relative to the CREATE statement (or
-   * unset when the error lies in a later statement), after rolling back to the savepoint.
+   * Runs a CREATE statement and the statements after it inside a savepoint. The savepoint is
+   * its own round trip: a statement the server cannot parse rejects the whole message before any
+   * of it runs, and the savepoint must exist to roll back to. Returns PostgreSQL's error, its
+   * position unset when the error lies after the CREATE statement, after rolling back.
    */
   private async runInSavepoint(savepoint: string, create: string, after: string[]): Promise<DatabaseError | undefined> {
-    const prefix = `SAVEPOINT ${savepoint};\n`;
-    const text = `${prefix}${[create, ...after, `RELEASE SAVEPOINT ${savepoint}`].join(";\n")}`;
+    await this.session.query(`SAVEPOINT ${savepoint}`);
     try {
-      await this.session.exec(text);
+      await this.session.exec([create, ...after, `RELEASE SAVEPOINT ${savepoint}`].join(";\n"));
       return undefined;
     } catch (error) {
       const databaseError = toDatabaseError(error);
       if (!databaseError || databaseError.sqlState === LOCK_NOT_AVAILABLE) throw error;
       await this.session.exec(`ROLLBACK TO SAVEPOINT ${savepoint};\nRELEASE SAVEPOINT ${savepoint}`);
-      // The prefix is ASCII, so its length in code points equals its UTF-16 length.
-      const position = databaseError.position === undefined ? undefined : databaseError.position - prefix.length;
-      const inCreate = position !== undefined && position >= 1 && position <= countCodePoints(create, 0, create.length) + 1;
+      const position = databaseError.position;
+      const inCreate = position !== undefined && position <= countCodePoints(create, 0, create.length) + 1;
       return new DatabaseError(databaseError.message, databaseError.sqlState, {
         position: inCreate ? position : undefined,
         detail: databaseError.detail,

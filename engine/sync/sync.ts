@@ -74,7 +74,18 @@ function projectErrors(options: SyncOptions): EngineDiagnostic[] {
   const { analyzer } = options;
   const errors = analyzer.checkAll().filter((diagnostic) => diagnostic.severity === "error");
   if (!options.views) return errors;
-  const selectedFiles = new Set(options.views.map((id) => analyzer.project.views.get(id)?.file).filter((file): file is string => file !== undefined));
+  // Views a selected view reads may join the run when the database lacks them, so their errors block it too.
+  const involved = new Set(options.views);
+  const queue = [...options.views];
+  while (queue.length > 0) {
+    for (const upstream of analyzer.graph.dependencies.get(queue.shift()!) ?? []) {
+      if (!involved.has(upstream)) {
+        involved.add(upstream);
+        queue.push(upstream);
+      }
+    }
+  }
+  const selectedFiles = new Set([...involved].map((id) => analyzer.project.views.get(id)?.file).filter((file): file is string => file !== undefined));
   const templatesFolder = analyzer.project.config.templatesDir.replace(/\/+$/, "");
   const sharedFile = (file: string): boolean =>
     file === "synced-views.json" || file.startsWith("catalog/") || file.startsWith(`${templatesFolder}/_macros/`);

@@ -55,8 +55,12 @@ export const INSUFFICIENT_PRIVILEGE = "42501";
 export const UNDEFINED_OBJECT = "42704";
 export const PRIVILEGE_ADVICE =
   "Run the sync as a role with the missing privilege, or have the database owner grant it: a sync needs CREATE on the database for new schemas (including the state schema) and CREATE on each schema it writes views to.";
-/** SQLSTATEs with which CREATE OR REPLACE VIEW rejects a changed column list (renamed, dropped or retyped columns). */
-export const INCOMPATIBLE_COLUMNS = new Set(["42P16", "42804", "0A000"]);
+/**
+ * SQLSTATE with which CREATE OR REPLACE VIEW rejects a changed column list: a renamed, dropped,
+ * retyped or re-collated column all raise invalid_table_definition (checkViewTupleDesc in
+ * PostgreSQL's view.c). Other codes, such as 42804 for a CASE type mismatch, are errors in the query.
+ */
+export const INCOMPATIBLE_COLUMNS = new Set(["42P16"]);
 
 /** A sync that must not go on, with a message for the user. Nothing it did is kept. */
 export class SyncRefusedError extends Error {}

@@ -151,6 +151,6 @@ async function execute(context: CommandContext, plan: RunPlan): Promise<Database
 
   const durationMs = Date.now() - started;
   if (ok) log.logInfo(`${summary} Total ${durationMs} ms.`);
-  else log.logWarning(`${summary}${error ? ` ${error}` : ""} Total ${durationMs} ms.`);
+  else log.logWarning(`${summary}${error ? ` ${context.warehouse.redact(error)}` : ""} Total ${durationMs} ms.`);
   return { ok, summary, actions, error: error === undefined ? undefined : context.warehouse.redact(error), durationMs, database, databaseErrors: published };
 }
