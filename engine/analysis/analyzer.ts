@@ -155,6 +155,19 @@ export class ProjectAnalyzer {
   /** Forgets the cached analysis of views whose text changed, and everything downstream of them. */
   invalidate(ids: Iterable<string>): Set<string> {
     const changed = new Set(ids);
+    // A view that includes or imports a changed view's template renders differently too.
+    const changedTemplates = new Set([...changed].map((id) => this.project.views.get(id)?.templateName).filter(Boolean));
+    if (changedTemplates.size > 0) {
+      let included = false;
+      for (const [id, analysis] of this.analyses) {
+        if (analysis.text !== undefined && templatesUsedBy(analysis.text).some((name) => changedTemplates.has(name))) {
+          changed.add(id);
+          included = true;
+        }
+      }
+      // Nunjucks caches compiled templates, which would keep the old text of an included view.
+      if (included) this.renderer.invalidate();
+    }
     const affected = new Set([...changed, ...this.graph.downstreamOf(changed)]);
     for (const id of affected) {
       this.columns.delete(id);
@@ -409,4 +422,15 @@ function extendToWord(text: string, start: number): number {
   let end = start;
   while (end < text.length && /[\p{L}\p{N}_$]/u.test(text[end])) end++;
   return end > start ? end : Math.min(start + 1, text.length);
+}
+
+/**
+ * Returns the templates a template names in include, import and from-import tags with a literal
+ * name. NOTE: a name computed at render time is not seen, so a view that includes another
+ * through a variable is re-checked only when it changes itself.
+ */
+function templatesUsedBy(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(/\{%-?\s*(?:include|import|from)\s+["']([^"']+)["']/g)) names.push(match[1]);
+  return names;
 }
