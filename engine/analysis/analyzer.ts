@@ -100,6 +100,8 @@ export class ProjectAnalyzer {
   private readonly analyses = new Map<string, ViewAnalysis>();
   private readonly columns = new Map<string, OutputColumns | null>();
   private readonly resolving = new Set<string>();
+  /** Template name to the views whose text includes or imports it, kept up to date by analyze(). */
+  private readonly includedBy = new Map<string, Set<string>>();
   private resolvingUpstream = false;
 
   constructor(project: ViewsProject, target: Target = "prod") {
@@ -159,8 +161,8 @@ export class ProjectAnalyzer {
     const changedTemplates = new Set([...changed].map((id) => this.project.views.get(id)?.templateName).filter(Boolean));
     if (changedTemplates.size > 0) {
       let included = false;
-      for (const [id, analysis] of this.analyses) {
-        if (analysis.text !== undefined && templatesUsedBy(analysis.text).some((name) => changedTemplates.has(name))) {
+      for (const name of changedTemplates) {
+        for (const id of this.includedBy.get(name!) ?? []) {
           changed.add(id);
           included = true;
         }
@@ -192,6 +194,14 @@ export class ProjectAnalyzer {
     if (!view) return undefined;
     const analysis = this.buildAnalysis(view);
     this.analyses.set(id, analysis);
+    // Only texts with a tag can include anything, so most views skip the scan.
+    if (analysis.text?.includes("{%")) {
+      for (const name of templatesUsedBy(analysis.text)) {
+        let users = this.includedBy.get(name);
+        if (!users) this.includedBy.set(name, (users = new Set()));
+        users.add(id);
+      }
+    }
     this.graph.setDependencies(
       id,
       analysis.references.flatMap((reference) => (reference.target.kind === "managed" ? [reference.target.view.id] : [])),
