@@ -38,7 +38,7 @@ import {
 } from "../../server/src/messages";
 import { readSettings } from "../../server/src/settings";
 import { Workspace } from "../../server/src/workspace";
-import { createTestDatabase, testPostgres, withDatabase, type TestDatabase } from "../support/postgres";
+import { createTestDatabase, testPostgres, type TestDatabase } from "../support/postgres";
 
 const VIEWS: Record<string, string> = {
   "templates/core/base.sql": "/* Base rows. */\nselect 1 as id, '<b>x</b>' as name\nunion all select 2, null -- trailing comment\n",

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { PublishDiagnosticsParams } from "vscode-languageserver-protocol";
-import { copyFixture, fileUri, LspTestClient, rangeOf } from "./support/lsp-client";
+import { fileUri, LspTestClient, rangeOf, startIndexedServer, stopIndexedServer, type IndexedServer } from "./support/lsp-client";
 
 const FILE_CREATED = 1;
 const FILE_CHANGED = 2;
@@ -21,16 +21,12 @@ describe("editing and file events", () => {
   const read = (relative: string): string => fs.readFileSync(file(relative), "utf8");
   const codes = (params: PublishDiagnosticsParams): string[] => params.diagnostics.map((diagnostic) => String(diagnostic.code));
 
+  let server: IndexedServer | undefined;
   before(async () => {
-    root = copyFixture("basic");
-    client = await LspTestClient.start({ folders: [root] });
-    await client.waitForNotification("syncedViews/projectIndexed");
+    server = await startIndexedServer("basic");
+    ({ root, client } = server);
   });
-
-  after(async () => {
-    await client.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  after(() => stopIndexedServer(server));
 
   test("edit re-checks dependent view in another file", async () => {
     const upstream = file("templates/core/members.sql");

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, MarkupContent, PublishDiagnosticsParams, RenameFile, TextEdit } from "vscode-languageserver-protocol";
-import { copyFixture, fileUri, LspTestClient, positionOf, rangeOf } from "./support/lsp-client";
+import { fileUri, LspTestClient, positionOf, rangeOf, startIndexedServer, stopIndexedServer, type IndexedServer } from "./support/lsp-client";
 
 describe("language server features", () => {
   let root: string;
@@ -16,16 +16,12 @@ describe("language server features", () => {
   const file = (relative: string): string => path.join(root, ...relative.split("/"));
   const read = (relative: string): string => fs.readFileSync(file(relative), "utf8");
 
+  let server: IndexedServer | undefined;
   before(async () => {
-    root = copyFixture("basic");
-    client = await LspTestClient.start({ folders: [root] });
-    await client.waitForNotification("syncedViews/projectIndexed");
+    server = await startIndexedServer("basic");
+    ({ root, client } = server);
   });
-
-  after(async () => {
-    await client.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  after(() => stopIndexedServer(server));
 
   test("initialize announces incremental sync and features", () => {
     const capabilities = client.initializeResult!.capabilities;

@@ -232,3 +232,24 @@ export function positionOf(text: string, index: number): { line: number; charact
   const line = before.split("\n").length - 1;
   return { line, character: index - (before.lastIndexOf("\n") + 1) };
 }
+
+/** A server started on a copy of a fixture project, once it has indexed the project. */
+export interface IndexedServer {
+  root: string;
+  client: LspTestClient;
+}
+
+/** Copies a fixture, starts the built server on it, and waits until it has indexed the project. */
+export async function startIndexedServer(fixture: string): Promise<IndexedServer> {
+  const root = copyFixture(fixture);
+  const client = await LspTestClient.start({ folders: [root] });
+  await client.waitForNotification("syncedViews/projectIndexed");
+  return { root, client };
+}
+
+/** Stops a server from startIndexedServer and removes its copy of the fixture. */
+export async function stopIndexedServer(server: IndexedServer | undefined): Promise<void> {
+  if (!server) return;
+  await server.client.stop();
+  fs.rmSync(server.root, { recursive: true, force: true });
+}
