@@ -189,3 +189,12 @@ export function assertSyncSucceeded(result: SyncResult): void {
     throw new Error(`the sync failed:\n${details}`);
   }
 }
+
+/** Returns every view outside the system schemas as "schema.name", sorted. */
+export async function listViews(client: Client): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+  );
+  return result.rows.map((row) => row.name);
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { actionsByView, assertSyncSucceeded, openClient, syncProject, updateProject, writeProject } from './sync-fixtures';
+import { actionsByView, assertSyncSucceeded, openClient, syncProject, updateProject, writeProject, listViews } from './sync-fixtures';
 
 let database: TestDatabase;
 let client: Client;
@@ -31,14 +31,6 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function views(): Promise<string[]> {
-  const result = await client.query<{ name: string }>(
-    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
-  );
-  return result.rows.map((row) => row.name);
-}
-
 describe('sync review cases', () => {
   test('other project views survive a full sync', async () => {
     const hr = project({ 'templates/hr/people.sql': 'select c.id from raw.customers as c\n' });
@@ -47,7 +39,7 @@ describe('sync review cases', () => {
     const result = await syncProject(database.url, crm);
     assertSyncSucceeded(result);
     assert.deepEqual(actionsByView(result), { 'crm.accounts': 'create' });
-    assert.ok((await views()).includes('hr.people'), 'the other project keeps its view');
+    assert.ok((await listViews(client)).includes('hr.people'), 'the other project keeps its view');
   });
 
   test('personal re-create keeps dependents outside the selection', async () => {
@@ -61,7 +53,7 @@ describe('sync review cases', () => {
     assertSyncSucceeded(result);
     assert.equal(actionsByView(result)['dev_rv_core.x'], 'recreate');
     assert.equal(actionsByView(result)['dev_rv_mart.y'], 'recreate');
-    assert.ok((await views()).includes('dev_rv_mart.y'), 'the dependent is back');
+    assert.ok((await listViews(client)).includes('dev_rv_mart.y'), 'the dependent is back');
   });
 
   test('error upstream of a selection blocks cleanly', async () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { actionsByView, assertSyncSucceeded, openClient, syncProject, writeProject } from './sync-fixtures';
+import { actionsByView, assertSyncSucceeded, openClient, syncProject, writeProject, listViews } from './sync-fixtures';
 
 const PROJECT = {
   'templates/core/base.sql': 'select c.id as customer_id from raw.customers as c\n',
@@ -31,14 +31,6 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function relations(): Promise<string[]> {
-  const result = await client.query<{ name: string }>(
-    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
-  );
-  return result.rows.map((row) => row.name);
-}
-
 describe('selected views', () => {
   test('dry run brings missing upstream views', async () => {
     const result = await syncProject(database.url, dir, { mode: 'dry-run', views: ['sales.report'] });
@@ -46,13 +38,13 @@ describe('selected views', () => {
     assert.deepEqual(actionsByView(result), { 'core.base': 'create', 'core.middle': 'create', 'sales.report': 'create' });
     const base = result.actions.find((action) => action.view === 'core.base');
     assert.match(base?.reason ?? '', /not in the database yet, and core\.middle reads it/);
-    assert.deepEqual(await relations(), [], 'a dry run leaves nothing behind');
+    assert.deepEqual(await listViews(client), [], 'a dry run leaves nothing behind');
   });
 
   test('personal sync creates missing upstream copies', async () => {
     const result = await syncProject(database.url, dir, { target: 'personal', prefix: 'dev_sel', views: ['core.middle'] });
     assertSyncSucceeded(result);
-    assert.deepEqual(await relations(), ['dev_sel_core.base', 'dev_sel_core.middle']);
+    assert.deepEqual(await listViews(client), ['dev_sel_core.base', 'dev_sel_core.middle']);
   });
 
   test('production upstream is read, not copied', async () => {
