@@ -17,7 +17,7 @@ const VIEW_COUNT = Number(process.argv[2] ?? 5000);
 const SCHEMAS = ["core", ...Array.from({ length: 10 }, (_, index) => `app${index}`)];
 const STAGES = 5;
 
-/** A deterministic pseudo-random sequence, so every run generates the same project. */
+/** Returns a deterministic pseudo-random sequence, so every run generates the same project. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

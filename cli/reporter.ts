@@ -46,7 +46,7 @@ export class Reporter {
     process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** A status message for people; on stderr, so it never mixes with JSON on stdout. */
+  /** Writes a status message for people to stderr, so it never mixes with JSON on stdout. */
   progressLine(text: string): void {
     this.clearProgress();
     if (!this.jsonMode || this.interactive) process.stderr.write(`${text}\n`);

@@ -77,5 +77,7 @@ export function toDiagnosticJson(diagnostic: EngineDiagnostic, lines: LineIndex)
 }
 
 export function compareDiagnostics(a: DiagnosticJson, b: DiagnosticJson): number {
-  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
+  // Files compare by code unit, not locale, so "sales/" sorts after "sales_1/" as in a plain listing.
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 }

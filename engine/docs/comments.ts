@@ -47,5 +47,6 @@ export function extractColumnDocumentation(sql: string, start: number, end: numb
 
 function indexOfLineEnd(text: string, from: number): number {
   const index = text.indexOf("\n", from);
-  return index < 0 ? text.length : text[index - 1] === "\r" ? index - 1 : index;
+  if (index < 0) return text.length;
+  return text[index - 1] === "\r" ? index - 1 : index;
 }

@@ -20,7 +20,7 @@ export interface ViewFile {
   folder: string;
   /** Path relative to the project directory with "/" separators, as diagnostics print it. */
   file: string;
-  /** Path relative to the templates folder, the name nunjucks knows the template by. */
+  /** Path relative to the templates folder, the name nunjucks loads the template by. */
   templateName: string;
   absolutePath: string;
 }
@@ -75,7 +75,7 @@ export function scanLayout(projectDir: string, templatesDir: string): LayoutScan
           end: 0,
           severity: "error",
           code: "naming/invalid-name",
-          message: `${folder.name} is not in a schema folder, so it is no view. Move it to ${templatesDir}/<schema>/${folder.name}.`,
+          message: `${folder.name} is ignored because it is not in a schema folder. Move it to ${templatesDir}/<schema>/${folder.name}.`,
         });
       }
       continue;
@@ -146,7 +146,7 @@ function strayFiles(folderPath: string, folder: string, entries: fs.Dirent[], to
         end: 0,
         severity: "error",
         code: "naming/invalid-name",
-        message: `${entry.name} is no view: view files end in lower-case ".sql". Rename it to ${entry.name.slice(0, -4)}.sql.`,
+        message: `${entry.name} is ignored because of its extension: view files end in lower-case ".sql". Rename it to ${entry.name.slice(0, -4)}.sql.`,
       });
     } else if (!entry.name.endsWith(".sql") && !isHidden(entry.name) && isDirectoryEntry(entry, entryPath)) {
       for (const nested of safeReadDir(entryPath)) {

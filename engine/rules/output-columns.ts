@@ -4,7 +4,7 @@ import type { RuleFinding, ViewRule } from "./types";
  * view/duplicate-column: two output columns with one name; CREATE VIEW would fail with
  * "column specified more than once".
  * view/unnamed-column (warning): an expression without an alias, which PostgreSQL names
- * "?column?", a name nobody can select comfortably. Two of them are also a duplicate.
+ * "?column?", a name that needs quoting in every query. Two of them are also a duplicate.
  */
 export const outputColumnsRule: ViewRule = (analyzer, analysis) => {
   const output = analyzer.outputColumnsOf(analysis.view.id);

@@ -37,6 +37,7 @@ export async function ensureStateTable(session: SqlSession, stateSchema: string)
     [escapeIdentifier(stateSchema), tableName(stateSchema)],
   );
   const { has_schema: hasSchema, has_table: hasTable, columns } = present.rows[0];
+
   if (!hasSchema) await session.query(`CREATE SCHEMA ${escapeIdentifier(stateSchema)}`);
   if (!hasTable) {
     await session.query(
@@ -55,17 +56,12 @@ export async function ensureStateTable(session: SqlSession, stateSchema: string)
     );
     return;
   }
+
   // Columns added after the first release upgrade older state tables in place.
   const missing: string[] = [];
   if (!columns?.includes("grants")) missing.push("ADD COLUMN grants text[] NOT NULL DEFAULT '{}'");
   if (!columns?.includes("definition_hash")) missing.push("ADD COLUMN definition_hash text");
   if (missing.length > 0) await session.query(`ALTER TABLE ${tableName(stateSchema)} ${missing.join(", ")}`);
-}
-
-/** Returns whether the state table exists, without creating it (for read-only commands). */
-export async function stateTableExists(session: SqlSession, stateSchema: string): Promise<boolean> {
-  const result = await session.query<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [`${escapeIdentifier(stateSchema)}.${escapeIdentifier(STATE_TABLE)}`]);
-  return Boolean(result.rows[0]?.exists);
 }
 
 export async function readState(session: SqlSession, stateSchema: string): Promise<StateRow[]> {

@@ -146,9 +146,9 @@ export class SyncRun {
 
   /**
    * Returns whether a state row belongs to this project and target. Several projects may sync
-   * into one database and share the state table, so a row counts only when its schema is one
-   * this project writes: a schema of its templates, or for the personal target this prefix plus
-   * such a schema. Without that check a sync would drop other projects' and other developers'
+   * into one database and share the state table. So a row counts only when its schema is one
+   * this project writes, which is a schema of its templates, or for the personal target this
+   * prefix plus such a schema. Without that check a sync would drop other projects' and other developers'
    * views as deleted files.
    * NOTE: a view whose schema no longer has any template in the project is therefore not
    * dropped when its file is deleted; drop it by hand.

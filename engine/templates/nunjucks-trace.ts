@@ -19,7 +19,7 @@ const nodesModule = require("nunjucks/src/nodes") as { TemplateData: new (...arg
 
 export const TRACE_KEY = "__syncedViewsTrace";
 
-/** What a traced render reports. `outputLength` is -1 for marks outside the template's main output (macros, captures). */
+/** Receiver of a traced render's marks. `outputLength` is -1 for marks outside the template's main output (macros, captures). */
 export interface RenderTracer {
   mark(templateName: string, outputLength: number, line: number, column: number, kind: MarkKind, dataLength: number): void;
 }

@@ -6,14 +6,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { installRenderTracing, nunjucks, TRACE_KEY, type MarkKind, type RenderTracer } from "./nunjucks-trace";
-import { findTagSpan, TemplateSourceMap, type SourceSegment } from "./source-map";
+import { closingDelimiter, findTagSpan, TemplateSourceMap, type SourceSegment } from "./source-map";
 import { LineIndex } from "../text/positions";
 import { ViewConfigCollector, type ViewConfig } from "./view-config";
 import { suggestName } from "../text/suggest";
 
 export type Target = "prod" | "personal" | "dry-run";
 
-/** The variables every template sees, as the product documents them. */
+/** The variables every template can read, as docs/project.md lists them. */
 export interface TemplateContext {
   schema_name: string;
   view_name: string;
@@ -347,14 +347,6 @@ function describeRenderError(
     message += inner.line !== undefined ? ` (in ${inner.name}, line ${inner.line})` : ` (in ${inner.name})`;
   }
   return { ...span, message };
-}
-
-/** Returns the delimiter that closes the tag opening at `start`: `}}`, `%}` or `#}`. */
-function closingDelimiter(text: string, start: number): string {
-  const kind = text[start + 1];
-  if (kind === "{") return "}}";
-  if (kind === "%") return "%}";
-  return "#}";
 }
 
 /** Returns the span of the last `{{`, `{%` or `{#` whose closing delimiter never comes. */

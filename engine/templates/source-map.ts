@@ -61,7 +61,7 @@ export class TemplateSourceMap {
     return { start: templateStart, end: Math.max(templateStart, templateEnd) };
   }
 
-  /** Whether the rendered offset lies in literal template text rather than in a tag's output. */
+  /** Returns whether the rendered offset lies in literal template text rather than in a tag's output. */
   isLiteral(offset: number): boolean {
     const index = this.findSegment(offset);
     return index >= 0 && this.segments[index].kind === "data";
@@ -115,7 +115,7 @@ export function findTagSpan(source: string, offset: number): { start: number; en
     if (i < offset && (source.startsWith("}}", i) || source.startsWith("%}", i) || source.startsWith("#}", i)) && i + 2 <= offset) break;
   }
   if (start < 0) return { start: offset, end: Math.min(offset + 1, source.length) };
-  const closer = source[start + 1] === "{" ? "}}" : source[start + 1] === "%" ? "%}" : "#}";
+  const closer = closingDelimiter(source, start);
   let quote: string | null = null;
   for (let i = start + 2; i < source.length; i++) {
     const char = source[i];
@@ -131,4 +131,12 @@ export function findTagSpan(source: string, offset: number): { start: number; en
     if (source.startsWith(closer, i)) return { start, end: i + 2 };
   }
   return { start, end: source.length };
+}
+
+/** Returns the delimiter that closes the tag opening at `start`: `}}`, `%}` or `#}`. */
+export function closingDelimiter(text: string, start: number): string {
+  const kind = text[start + 1];
+  if (kind === "{") return "}}";
+  if (kind === "%") return "%}";
+  return "#}";
 }

@@ -8,7 +8,7 @@ import { PROJECT_INDEXED_NOTIFICATION, type ProjectIndexedParams } from "./messa
 export interface EditorPort {
   publishDiagnostics(uri: string, diagnostics: Diagnostic[], version?: number): void;
   notifyProjectIndexed(params: ProjectIndexedParams): void;
-  /** Routine detail, such as each re-check; shown only when the client's trace level asks for it. */
+  /** Routine detail, such as each re-check; clients show it only when their log level includes debug. */
   logDebug(message: string): void;
   logInfo(message: string): void;
   logWarning(message: string): void;
